@@ -1,0 +1,23 @@
+# MMAction2's own runtime, inherited through the `mmaction::` scope.
+_base_ = 'mmaction::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['fgclip_mm'], allow_failed_imports=False)
+
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10, ignore_last=False),
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,
+                    save_best=None))
+
+# NCCL on GPUs; on a CPU-only machine fgclip_mm.compat initialises gloo instead.
+env_cfg = dict(dist_cfg=dict(backend='nccl'))
+
+# device_ids=None lets DDP use the module's device: the local GPU, or the CPU.
+model_wrapper_cfg = dict(
+    type='MMDistributedDataParallel', device_ids=None,
+    broadcast_buffers=False, find_unused_parameters=True)
+
+# Fixed seed so that a resumed run continues on the same data order.
+randomness = dict(seed=0, diff_rank_seed=False, deterministic=False)
+
+visualizer = dict(type='ActionVisualizer',
+                  vis_backends=[dict(type='LocalVisBackend')])

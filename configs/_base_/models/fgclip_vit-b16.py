@@ -1,0 +1,24 @@
+# FG-CLIP with an open_clip ViT-B/16: frozen CLIP, trainable adapters.
+# Point backbone.pretrained at a local weights file (see docs/weights.md); with
+# OpenAI weights use arch='ViT-B-16-quickgelu'.
+model = dict(
+    type='FGCLIPRecognizer',
+    backbone=dict(type='OpenCLIPBackbone', arch='ViT-B-16', pretrained=None,
+                  frozen=True, freeze_text=True),
+    temporal_adapter=dict(type='TemporalAdapter', num_layers=1, num_heads=8,
+                          max_frames=64, pooling='mean'),
+    region_head=dict(type='RoIRegionHead', output_size=2, sampling_ratio=0),
+    loss=dict(type='DualContrastiveLoss', region_weight=0.5),
+    scorer=dict(
+        type='PromptAnomalyScorer',
+        classes=['normal activity', 'abuse', 'arrest', 'arson', 'assault',
+                 'burglary', 'explosion', 'fighting', 'road accident',
+                 'robbery', 'shooting', 'shoplifting', 'stealing',
+                 'vandalism'],
+        alpha=0.5, grid_sizes=(2, 3), region_reduce='max'),
+    data_preprocessor=dict(
+        type='ActionDataPreprocessor',
+        # CLIP's normalisation, in 0-255 RGB
+        mean=[122.7709383, 116.7460125, 104.09373615],
+        std=[68.5005327, 66.6321579, 70.32316305],
+        format_shape='NCHW'))

@@ -1,0 +1,140 @@
+"""DualContrastiveLoss: global video-caption + regional box-caption InfoNCE."""
+import math
+from typing import Dict, Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmaction.registry import MODELS
+
+from ..utils import gather_with_grad
+
+
+def info_nce(image: torch.Tensor, text: torch.Tensor, logit_scale: torch.Tensor,
+             image_ids: torch.Tensor, text_ids: torch.Tensor,
+             row_offset: int = 0) -> torch.Tensor:
+    """Symmetric InfoNCE where pairs with identical captions are not negatives.
+
+    ``image`` holds this rank's rows, ``text`` may hold every rank's columns (rows
+    ``row_offset .. row_offset + b`` of ``text`` are this rank's positives).
+
+    Args:
+        image (Tensor): (b, D) L2-normalised embeddings.
+        text (Tensor): (B, D) L2-normalised caption embeddings, B >= b.
+        logit_scale (Tensor): scalar, already exponentiated.
+        image_ids (Tensor): (b,) caption ids of the rows.
+        text_ids (Tensor): (B,) caption ids of the columns.
+        row_offset (int): index of this rank's first positive column.
+
+    Returns:
+        Tensor: scalar loss, mean of image->text and text->image cross-entropy.
+    """
+    b = image.shape[0]
+    logits = logit_scale * image @ text.t()  # (b, B)
+    target = torch.arange(b, device=image.device) + row_offset
+    same = image_ids[:, None] == text_ids[None, :]  # (b, B)
+    same[torch.arange(b), target] = False
+    logits = logits.masked_fill(same, float('-inf'))
+    loss_i2t = F.cross_entropy(logits, target)
+    if text.shape[0] == b:
+        loss_t2i = F.cross_entropy(logits.t(), target)
+    else:
+        # text->image over this rank's images only (the text rows that are ours)
+        local = logits[:, row_offset:row_offset + b]
+        loss_t2i = F.cross_entropy(local.t(), torch.arange(b, device=image.device))
+    return 0.5 * (loss_i2t + loss_t2i)
+
+
+@MODELS.register_module()
+class DualContrastiveLoss(nn.Module):
+    """``L = w_g * L_global + lambda * L_region`` with learnable clamped scales.
+
+    Args:
+        region_weight (float): lambda. Defaults to 0.5.
+        global_weight (float): weight of the global term (0 = region-only
+            ablation). Defaults to 1.0.
+        init_logit_scale (float): initial log-scale of both levels.
+            Defaults to ln(100).
+        max_logit_scale (float): clamp of the log-scales. Defaults to ln(100).
+        learnable_scale (bool): learn the scales. Defaults to True.
+        gather_global (bool): gather the global level over ranks under DDP.
+            Defaults to True.
+    """
+
+    def __init__(self,
+                 region_weight: float = 0.5,
+                 global_weight: float = 1.0,
+                 init_logit_scale: float = math.log(100.0),
+                 max_logit_scale: float = math.log(100.0),
+                 learnable_scale: bool = True,
+                 gather_global: bool = True) -> None:
+        super().__init__()
+        self.region_weight = region_weight
+        self.global_weight = global_weight
+        self.max_logit_scale = max_logit_scale
+        self.gather_global = gather_global
+        scales = torch.full((2, ), float(init_logit_scale))
+        if learnable_scale:
+            self.log_scales = nn.Parameter(scales)
+        else:
+            self.register_buffer('log_scales', scales)
+
+    def scale(self, level: str) -> torch.Tensor:
+        """Exponentiated clamped scale of ``'global'`` or ``'region'``."""
+        index = 0 if level == 'global' else 1
+        return self.log_scales[index].clamp(0, self.max_logit_scale).exp()
+
+    def global_loss(self, video: torch.Tensor, text: torch.Tensor,
+                    ids: torch.Tensor) -> torch.Tensor:
+        """Video-caption InfoNCE over the (gathered) batch; inputs normalised."""
+        if self.gather_global:
+            from mmengine.dist import get_rank, get_world_size
+            if get_world_size() > 1:
+                all_text = gather_with_grad(text)
+                all_ids = gather_with_grad(ids)
+                return info_nce(video, all_text, self.scale('global'), ids,
+                                all_ids, row_offset=get_rank() * video.shape[0])
+        return info_nce(video, text, self.scale('global'), ids, ids)
+
+    def region_loss(self, region: torch.Tensor, text: torch.Tensor,
+                    ids: torch.Tensor) -> torch.Tensor:
+        """Region-caption InfoNCE over the valid regions of this rank's batch.
+
+        With fewer than two regions there is no negative: returns a zero that is
+        still connected to the graph (DDP sees every parameter used).
+        """
+        if region.shape[0] < 2:
+            return region.sum() * 0.0 + self.log_scales[1] * 0.0
+        return info_nce(region, text, self.scale('region'), ids, ids)
+
+    def forward(self,
+                video: torch.Tensor,
+                video_text: torch.Tensor,
+                video_ids: torch.Tensor,
+                region: Optional[torch.Tensor] = None,
+                region_text: Optional[torch.Tensor] = None,
+                region_ids: Optional[torch.Tensor] = None) -> Dict[str, torch.Tensor]:
+        """Compute the losses.
+
+        Args:
+            video (Tensor): (B, D) normalised video embeddings.
+            video_text (Tensor): (B, D) normalised global-caption embeddings.
+            video_ids (Tensor): (B,) caption ids (equal captions, equal ids).
+            region (Tensor, optional): (R, D) normalised region embeddings.
+            region_text (Tensor, optional): (R, D) normalised region captions.
+            region_ids (Tensor, optional): (R,) region caption ids.
+
+        Returns:
+            dict: ``loss_global`` and ``loss_region`` (already weighted; the Runner
+            sums every key that starts with ``loss``), plus the scales for logs.
+        """
+        losses = dict()
+        if self.global_weight > 0:
+            losses['loss_global'] = self.global_weight * self.global_loss(
+                video, video_text, video_ids)
+        if self.region_weight > 0 and region is not None:
+            losses['loss_region'] = self.region_weight * self.region_loss(
+                region, region_text, region_ids)
+        losses['logit_scale_global'] = self.scale('global').detach()
+        losses['logit_scale_region'] = self.scale('region').detach()
+        return losses

@@ -1,0 +1,226 @@
+"""FG-CLIP recognizer: dual-level contrastive training, prompt-based VAD scoring."""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from mmaction.registry import MODELS
+from mmaction.utils import OptSampleList, SampleList
+
+from ..utils import text_ids
+
+TensorDict = Dict[str, torch.Tensor]
+
+
+def stack_regions(data_samples: SampleList, num_frames: int,
+                  device: torch.device) -> Tuple[torch.Tensor, torch.Tensor, List[List[str]]]:
+    """Batch the boxes, masks and region captions of data samples.
+
+    Samples may carry different numbers of region slots; they are padded with
+    masked slots.
+
+    Returns:
+        tuple: boxes (B, T, N, 4) float, bbox_mask (B, T, N) bool and the region
+        captions (B lists of N strings).
+    """
+    n = max(int(ds.boxes.shape[1]) for ds in data_samples)
+    boxes = torch.zeros(len(data_samples), num_frames, n, 4, device=device)
+    mask = torch.zeros(len(data_samples), num_frames, n, dtype=torch.bool,
+                       device=device)
+    captions = []
+    for i, ds in enumerate(data_samples):
+        b = torch.as_tensor(ds.boxes, dtype=torch.float32)
+        m = torch.as_tensor(ds.bbox_mask, dtype=torch.bool)
+        if b.shape[0] != num_frames or m.shape != b.shape[:2]:
+            raise ValueError(
+                f'sample {getattr(ds, "video_id", i)}: boxes {tuple(b.shape)} / '
+                f'bbox_mask {tuple(m.shape)} do not match {num_frames} frames')
+        boxes[i, :, :b.shape[1]] = b.to(device)
+        mask[i, :, :m.shape[1]] = m.to(device)
+        caps = list(ds.region_captions) + [''] * (n - len(ds.region_captions))
+        captions.append(caps)
+    return boxes, mask, captions
+
+
+@MODELS.register_module()
+class FGCLIPRecognizer(BaseModel):
+    """FG-CLIP for video anomaly detection.
+
+    One backbone pass per frame gives global and dense embeddings; the global
+    branch (temporal adapter, pooling) is contrasted with the video caption, the
+    regional branch (RoIAlign on the dense map, region adapter) with the region
+    captions. At test time frames are scored against class prompts.
+
+    Args:
+        backbone (dict): config of :class:`OpenCLIPBackbone`.
+        temporal_adapter (dict): config of :class:`TemporalAdapter`
+            (``embed_dims`` filled from the backbone when absent).
+        region_head (dict): config of :class:`RoIRegionHead`.
+        loss (dict): config of :class:`DualContrastiveLoss`.
+        scorer (dict): config of :class:`PromptAnomalyScorer` (test time).
+        data_preprocessor (dict): e.g. ``ActionDataPreprocessor`` with CLIP's mean
+            and std and ``format_shape='NCHW'``.
+        use_short_caption (bool): contrast with ``short_caption`` instead of
+            ``global_caption`` where a sample has one. Defaults to False.
+        frame_chunk (int): frames per backbone call (bounds memory on long
+            inputs). Defaults to 64.
+    """
+
+    def __init__(self,
+                 backbone: Dict,
+                 temporal_adapter: Optional[Dict] = None,
+                 region_head: Optional[Dict] = None,
+                 loss: Dict = dict(type='DualContrastiveLoss'),
+                 scorer: Optional[Dict] = None,
+                 data_preprocessor: Optional[Dict] = None,
+                 use_short_caption: bool = False,
+                 frame_chunk: int = 64,
+                 init_cfg: Optional[Dict] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        dims = self.backbone.embed_dim
+        temporal_adapter = dict(temporal_adapter or dict(type='TemporalAdapter'))
+        temporal_adapter.setdefault('embed_dims', dims)
+        self.temporal_adapter = MODELS.build(temporal_adapter)
+        region_head = dict(region_head or dict(type='RoIRegionHead'))
+        region_head.setdefault('embed_dims', dims)
+        self.region_head = MODELS.build(region_head)
+        self.loss_module = MODELS.build(loss)
+        self.scorer = MODELS.build(scorer) if scorer is not None else None
+        self.use_short_caption = use_short_caption
+        self.frame_chunk = frame_chunk
+        self._text_cache: Dict[str, torch.Tensor] = {}
+
+    # ----------------------------------------------------------- encoders
+    def extract_feat(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Backbone features of a batch of clips.
+
+        Args:
+            inputs (Tensor): (B, T, 3, H, W) or (B, 3, H, W) normalised frames.
+
+        Returns:
+            tuple[Tensor, Tensor]: global (B, T, D) and dense (B, T, D, h, w)
+            embeddings, not normalised.
+        """
+        if inputs.dim() == 4:
+            inputs = inputs[:, None]
+        b, t = inputs.shape[:2]
+        frames = inputs.flatten(0, 1)
+        outs = [self.backbone(frames[i:i + self.frame_chunk])
+                for i in range(0, frames.shape[0], self.frame_chunk)]
+        glob = torch.cat([o[0] for o in outs]).float()
+        dense = torch.cat([o[1] for o in outs]).float()
+        return glob.reshape(b, t, -1), dense.reshape(b, t, *dense.shape[1:])
+
+    def encode_video(self, frame_emb: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Temporal adapter and pooling.
+
+        Args:
+            frame_emb (Tensor): (B, T, D) CLIP frame embeddings.
+
+        Returns:
+            tuple[Tensor, Tensor]: adapted frames (B, T, D) (from normalised
+            inputs) and the pooled video embedding (B, D), not normalised. At
+            init the latter is the mean of the normalised frame embeddings.
+        """
+        frames = self.temporal_adapter(F.normalize(frame_emb, dim=-1))
+        return frames, self.temporal_adapter.pool(frames)
+
+    @property
+    def text_frozen(self) -> bool:
+        return getattr(self.backbone, 'freeze_text', False)
+
+    def encode_text(self, texts: Sequence[str]) -> torch.Tensor:
+        """Normalised text embeddings (M, D); cached per string when frozen."""
+        if not self.text_frozen:
+            return F.normalize(self.backbone.encode_text(texts).float(), dim=-1)
+        missing = sorted({t for t in texts if t not in self._text_cache})
+        if missing:
+            emb = F.normalize(self.backbone.encode_text(missing).float(), dim=-1)
+            for text, e in zip(missing, emb):
+                self._text_cache[text] = e.detach()
+        device = self.backbone.clip.visual.proj.device
+        return torch.stack([self._text_cache[t] for t in texts]).to(device)
+
+    def _load_from_state_dict(self, *args, **kwargs) -> None:
+        self._text_cache = {}
+        super()._load_from_state_dict(*args, **kwargs)
+
+    def video_captions(self, data_samples: SampleList) -> List[str]:
+        caps = []
+        for ds in data_samples:
+            short = getattr(ds, 'short_caption', None)
+            caps.append(short if self.use_short_caption and short else ds.global_caption)
+        return caps
+
+    # ------------------------------------------------------------- modes
+    def loss(self, inputs: torch.Tensor, data_samples: SampleList) -> TensorDict:
+        """Dual contrastive loss of a batch (see :class:`DualContrastiveLoss`)."""
+        glob, dense = self.extract_feat(inputs)
+        _, video = self.encode_video(glob)
+        video = F.normalize(video, dim=-1)
+        captions = self.video_captions(data_samples)
+        video_text = self.encode_text(captions)
+        region = region_text = region_ids = None
+        if self.loss_module.region_weight > 0:
+            boxes, mask, region_caps = stack_regions(
+                data_samples, glob.shape[1], glob.device)
+            region, index = self.region_head(dense, boxes, mask)
+            region = F.normalize(region, dim=-1)
+            texts = [region_caps[i][n] for i, n in index.tolist()]
+            empty = [i for i, t in enumerate(texts) if not t]
+            if empty:
+                raise ValueError('a valid region slot has an empty caption '
+                                 f'(sample {index[empty[0]].tolist()})')
+            region_text = self.encode_text(texts) if texts else region.new_zeros(0, region.shape[1])
+            region_ids = text_ids(texts, device=region.device)
+        return self.loss_module(video, video_text,
+                                text_ids(captions, device=video.device), region,
+                                region_text, region_ids)
+
+    def score_frames(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Anomaly scores (B, T) and class probabilities (B, T, C) of clips."""
+        if self.scorer is None:
+            raise RuntimeError('predict needs a `scorer` (PromptAnomalyScorer) in '
+                               'the model config')
+        glob, dense = self.extract_feat(inputs)
+        frames, _ = self.encode_video(glob)
+        frames = F.normalize(frames, dim=-1)
+        region_emb = None
+        if self.scorer.alpha < 1.0:
+            b, t, d, h, w = dense.shape
+            boxes = self.scorer.boxes.to(dense.device)  # (K, 4)
+            k = boxes.shape[0]
+            frame_index = torch.arange(b * t, device=dense.device).repeat_interleave(k)
+            feats = self.region_head.pool_boxes(
+                dense.reshape(b * t, d, h, w), boxes.repeat(b * t, 1), frame_index)
+            region_emb = F.normalize(self.region_head.adapt(feats), dim=-1)
+            region_emb = region_emb.reshape(b, t, k, d)
+        prompts = self.scorer.prompt_embeddings(
+            lambda texts: self.backbone.encode_text(texts),
+            cacheable=self.text_frozen).to(frames.device)
+        return self.scorer(frames, region_emb, prompts,
+                           self.loss_module.scale('global').detach(),
+                           self.loss_module.scale('region').detach())
+
+    def predict(self, inputs: torch.Tensor, data_samples: SampleList) -> SampleList:
+        """Adds ``pred_frame_scores`` (T,) and ``pred_class_probs`` (T, C)."""
+        scores, probs = self.score_frames(inputs)
+        for ds, s, p in zip(data_samples, scores, probs):
+            ds.pred_frame_scores = s.detach()
+            ds.pred_class_probs = p.detach()
+        return data_samples
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: OptSampleList = None,
+                mode: str = 'tensor') -> Union[TensorDict, SampleList, torch.Tensor]:
+        """Dispatch to ``loss`` / ``predict`` / ``tensor`` (frame scores (B, T))."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.score_frames(inputs)[0]
+        raise RuntimeError(f'Invalid mode "{mode}": use loss, predict or tensor')

@@ -1,0 +1,17 @@
+import os
+
+import pytest
+import torch
+
+# Tests are small; two threads match CI's 2 cores and keep timings stable.
+torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+DATA_DIR = os.path.join(TESTS_DIR, 'data')
+
+
+@pytest.fixture(scope='session', autouse=True)
+def _mmaction_scope():
+    import fgclip_mm  # noqa: F401
+    from mmaction.utils import register_all_modules
+    register_all_modules(init_default_scope=True)

@@ -1,0 +1,96 @@
+"""The third-party workarounds of fgclip_mm.compat."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+from fgclip_mm import compat
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class RunsCodeOnLoad:
+    """Unpickling this object runs a shell command (a malicious checkpoint)."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f'touch {self.marker}', ))
+
+
+def test_mmaction_models_imports_after_fgclip_mm():
+    out = subprocess.run(
+        [sys.executable, '-c',
+         'import fgclip_mm, mmaction.models; '
+         'print(fgclip_mm.compat.applied_workarounds())'],
+        capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    assert 'mmaction2-missing-drn' in out.stdout
+
+
+def test_mmaction_scope_base_config_resolves():
+    cfg = Config.fromfile(os.path.join(REPO, 'configs/_base_/default_runtime.py'))
+    assert cfg.default_scope == 'mmaction'  # inherited from mmaction::
+    assert cfg.custom_imports['imports'] == ['fgclip_mm']
+    assert cfg.default_hooks.logger.interval == 10  # our override
+
+
+def test_mmengine_checkpoint_with_history_buffer_and_numpy_loads(tmp_path):
+    buf = HistoryBuffer()
+    buf.update(1.5)
+    ckpt = dict(
+        meta=dict(epoch=2, seed=np.int64(7), arr=np.arange(3.0)),
+        message_hub=dict(log_scalars={'train/loss': buf}),
+        state_dict={'w': torch.ones(2)})
+    path = tmp_path / 'epoch_2.pth'
+    torch.save(ckpt, path)
+    loaded = CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
+    assert loaded['meta']['epoch'] == 2
+    np.testing.assert_array_equal(loaded['meta']['arr'], np.arange(3.0))
+    assert loaded['message_hub']['log_scalars']['train/loss'].current() == 1.5
+
+
+def test_checkpoint_that_runs_code_is_refused_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv(compat.UNSAFE_LOAD_ENV, raising=False)
+    marker = tmp_path / 'pwned'
+    path = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'meta': RunsCodeOnLoad(marker)}, path)
+    with pytest.raises(compat.UnsafeCheckpointError,
+                       match=f'evil.pth.*{compat.UNSAFE_LOAD_ENV}=1'):
+        CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
+    assert not marker.exists()
+
+
+def test_unsafe_loading_is_an_explicit_opt_in(tmp_path, monkeypatch):
+    marker = tmp_path / 'ran'
+    path = tmp_path / 'trusted.pth'
+    torch.save({'meta': RunsCodeOnLoad(marker)}, path)
+    monkeypatch.setenv(compat.UNSAFE_LOAD_ENV, '1')
+    CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
+    assert marker.exists()
+
+
+def test_init_dist_falls_back_to_gloo_without_cuda(tmp_path):
+    script = (
+        'import fgclip_mm, torch.distributed as dist\n'
+        'from mmengine.dist import init_dist\n'
+        "init_dist('pytorch', backend='nccl')\n"
+        'print(dist.get_backend(), dist.get_world_size())\n')
+    env = dict(os.environ, RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
+               MASTER_ADDR='127.0.0.1', MASTER_PORT='29517',
+               CUDA_VISIBLE_DEVICES='')
+    out = subprocess.run([sys.executable, '-c', script], capture_output=True,
+                         text=True, env=env, cwd=REPO, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ['gloo', '1']
+
+
+def test_apply_all_is_idempotent():
+    assert compat.apply_all() == []
