@@ -181,6 +181,30 @@ def _cpu_gloo_init_dist() -> bool:
     return True
 
 
+# ---------------------------------------------------------------------------------
+# 4. mmaction2 1.2.0 enables its VindLU multimodal models whenever
+#    ``transformers>=4.28`` is installed, but VindLU imports helpers that
+#    transformers 5 removed (``find_pruneable_heads_and_indices`` ...), so with
+#    transformers 5 installed ``import mmaction.models`` fails. We register
+#    MMAction2's own placeholders instead (VindLU then says it is unavailable).
+#    Remove when mmaction2 pins or fixes its transformers dependency.
+# ---------------------------------------------------------------------------------
+def _vindlu_with_transformers5() -> bool:
+    if 'mmaction.models' in sys.modules:
+        return False  # too late to change; the import already succeeded or failed
+    if importlib.util.find_spec('transformers') is None:
+        return False
+    from mmaction.utils import dependency
+    if not dependency.WITH_MULTIMODAL:
+        return False
+    # read the version from metadata: importing transformers costs seconds
+    from importlib.metadata import version
+    if int(version('transformers').split('.')[0]) < 5:
+        return False
+    dependency.WITH_MULTIMODAL = False
+    return True
+
+
 def apply_all() -> List[str]:
     """Apply every workaround whose defect is present.
 
@@ -191,7 +215,9 @@ def apply_all() -> List[str]:
     for name, patch in (('mmaction2-missing-drn', _missing_drn_stub),
                         ('mmengine-weights-only-checkpoints',
                          _weights_only_mmengine_loader),
-                        ('mmengine-cpu-gloo-init', _cpu_gloo_init_dist)):
+                        ('mmengine-cpu-gloo-init', _cpu_gloo_init_dist),
+                        ('mmaction2-vindlu-transformers5',
+                         _vindlu_with_transformers5)):
         if patch():
             applied.append(name)
     _APPLIED.extend(applied)
