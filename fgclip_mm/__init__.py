@@ -8,7 +8,7 @@ from . import compat
 
 compat.apply_all()
 
-from . import datasets, evaluation, models  # noqa: E402,F401
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402,F401
 
-__all__ = ['__version__', 'compat', 'datasets', 'evaluation', 'models']
+__all__ = ['__version__', 'compat', 'datasets', 'engine', 'evaluation', 'models']

@@ -21,3 +21,6 @@ randomness = dict(seed=0, diff_rank_seed=False, deterministic=False)
 
 visualizer = dict(type='ActionVisualizer',
                   vis_backends=[dict(type='LocalVisBackend')])
+
+# Reseed per epoch: a resumed run continues bit-for-bit like an uninterrupted one.
+custom_hooks = [dict(type='EpochSeedHook')]

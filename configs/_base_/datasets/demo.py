@@ -1,0 +1,56 @@
+# The synthetic demo data written by tools/data/make_demo_dataset.py (see
+# docs/data_preparation.md): 64x64 clips of 8 frames.
+dataset_type = 'TimestampSegmentDataset'
+# FGCLIP_DEMO_ROOT overrides the location (used by the tests).
+data_root = '{{$FGCLIP_DEMO_ROOT:data/demo}}'
+classes = ('Normal', 'Explosion', 'Fighting')
+clip_len = 8
+img_size = 64
+
+train_pipeline = [
+    dict(type='VideoReaderInit'),
+    dict(type='SampleAnnotatedFrames', clip_len=clip_len, strategy='timestamped'),
+    dict(type='DecodeSampledFrames', scale=(img_size, img_size)),
+    dict(type='GenerateRegionBoxes', max_regions=2),
+    dict(type='FlipWithBoxes', flip_ratio=0.5),
+    dict(type='PackFGCLIPInputs'),
+]
+test_pipeline = [
+    dict(type='VideoReaderInit'),
+    dict(type='DecodeSampledFrames', scale=(img_size, img_size)),
+    dict(type='GenerateRegionBoxes', max_regions=2),
+    dict(type='PackFGCLIPInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=f'{data_root}/train.json',
+        data_prefix=dict(video=f'{data_root}/videos'),
+        metainfo=dict(classes=classes),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=f'{data_root}/test_annotations.txt',
+        frame_counts_file=f'{data_root}/test_frame_counts.txt',
+        data_prefix=dict(video=f'{data_root}/videos'),
+        metainfo=dict(classes=classes),
+        clip_len=clip_len,
+        frame_interval=2,
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='VADMetric', protocol='frame')
+test_evaluator = val_evaluator
