@@ -1,0 +1,130 @@
+"""Per-video VAD result dumps (``.npz``, readable without pickle).
+
+A dump holds, for every test video, the scores and labels under the
+evaluation protocol, its class and frame count, plus JSON metadata (the
+protocol, conventions and the metrics). It is one NumPy ``.npz`` archive
+with only numeric and unicode arrays, so
+``np.load(path, allow_pickle=False)`` reads it and loading never executes
+code. Keys:
+
+=================  ==========  ============================================
+key                dtype       shape / meaning
+=================  ==========  ============================================
+``video_ids``      unicode     ``(V,)`` video ids, sorted
+``class_names``    unicode     ``(V,)`` class of each video
+``is_anomalous``   bool        ``(V,)`` True if the video has an event
+``num_frames``     int64       ``(V,)`` frames of the whole video
+``offsets``        int64       ``(V + 1,)`` video ``i`` is
+                               ``scores[offsets[i]:offsets[i + 1]]``
+``scores``         float64     ``(N,)`` concatenated protocol scores
+``labels``         uint8       ``(N,)`` concatenated frame labels
+``meta``           unicode     ``()`` JSON object: ``format_version``,
+                               ``protocol``, ..., ``metrics``
+=================  ==========  ============================================
+"""
+import json
+import os
+import os.path as osp
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+import numpy as np
+
+__all__ = ['DUMP_FORMAT_VERSION', 'save_vad_dump', 'load_vad_dump']
+
+#: Version of the dump layout, stored in ``meta['format_version']``.
+DUMP_FORMAT_VERSION = 1
+
+
+def save_vad_dump(path: str,
+                  videos: Mapping[str, Mapping[str, Any]],
+                  meta: Optional[Mapping[str, Any]] = None) -> str:
+    """Write per-video results to an ``.npz`` dump.
+
+    Args:
+        path (str): Output file; ``.npz`` is appended if missing. Parent
+            folders are created.
+        videos (Mapping[str, Mapping]): Video id to a dict with ``scores``
+            (``(n,)`` float), ``labels`` (``(n,)`` 0/1), ``class_name`` (str)
+            and optionally ``num_frames`` (int, defaults to ``n``) and
+            ``is_anomalous`` (bool, defaults to ``labels.any()``).
+        meta (Mapping, optional): JSON-serialisable metadata, e.g. the
+            protocol and the metrics.
+
+    Returns:
+        str: The path written.
+    """
+    if not path.endswith('.npz'):
+        path += '.npz'
+    ids = sorted(videos)
+    scores, labels = [], []
+    offsets = [0]
+    for vid in ids:
+        entry = videos[vid]
+        s = np.asarray(entry['scores'], dtype=np.float64).reshape(-1)
+        lab = np.asarray(entry['labels']).reshape(-1).astype(np.uint8)
+        if s.shape != lab.shape:
+            raise ValueError(f'video {vid!r}: scores {s.shape} and labels '
+                             f'{lab.shape} differ in length')
+        scores.append(s)
+        labels.append(lab)
+        offsets.append(offsets[-1] + s.size)
+    full_meta = dict(format_version=DUMP_FORMAT_VERSION)
+    full_meta.update(meta or {})
+    arrays = dict(
+        video_ids=np.array(ids, dtype=np.str_),
+        class_names=np.array(
+            [str(videos[v].get('class_name') or '') for v in ids],
+            dtype=np.str_),
+        is_anomalous=np.array([
+            bool(videos[v].get('is_anomalous', lab.any()))
+            for v, lab in zip(ids, labels)
+        ],
+                              dtype=bool),
+        num_frames=np.array([
+            int(videos[v].get('num_frames', s.size))
+            for v, s in zip(ids, scores)
+        ],
+                            dtype=np.int64),
+        offsets=np.array(offsets, dtype=np.int64),
+        scores=np.concatenate(scores) if scores else np.zeros(0),
+        labels=np.concatenate(labels) if labels else np.zeros(0, np.uint8),
+        meta=np.array(json.dumps(full_meta, allow_nan=True), dtype=np.str_))
+    parent = osp.dirname(osp.abspath(path))
+    os.makedirs(parent, exist_ok=True)
+    np.savez_compressed(path, **arrays)
+    return path
+
+
+def load_vad_dump(
+        path: str) -> Tuple[Dict[str, Dict[str, Any]], Dict[str, Any]]:
+    """Read a dump written by :func:`save_vad_dump` (no pickle involved).
+
+    Args:
+        path (str): The ``.npz`` file.
+
+    Returns:
+        tuple[dict, dict]: ``videos``: video id to ``dict(scores=(n,)
+        float64, labels=(n,) uint8, class_name=str, num_frames=int,
+        is_anomalous=bool)``, sorted by id; and the ``meta`` dict.
+    """
+    with np.load(path, allow_pickle=False) as data:
+        missing = {
+            'video_ids', 'class_names', 'is_anomalous', 'num_frames',
+            'offsets', 'scores', 'labels', 'meta'
+        } - set(data.files)
+        if missing:
+            raise ValueError(f'{path} is not a VAD dump: missing keys '
+                             f'{sorted(missing)}')
+        meta = json.loads(str(data['meta']))
+        offsets = data['offsets']
+        scores, labels = data['scores'], data['labels']
+        videos = {}
+        for i, vid in enumerate(data['video_ids'].tolist()):
+            sl = slice(int(offsets[i]), int(offsets[i + 1]))
+            videos[vid] = dict(
+                scores=scores[sl],
+                labels=labels[sl],
+                class_name=str(data['class_names'][i]),
+                num_frames=int(data['num_frames'][i]),
+                is_anomalous=bool(data['is_anomalous'][i]))
+    return videos, meta

@@ -1,0 +1,253 @@
+import copy
+import math
+
+import numpy as np
+import pytest
+import torch
+from mmengine.evaluator import Evaluator
+from sklearn import metrics as skm
+
+from fgclip_mm.evaluation import VADMetric, expand_frame_scores, load_vad_dump
+from mmaction.registry import METRICS
+from mmaction.structures import ActionDataSample
+from ._vad_fixtures import VIDEOS, make_samples
+
+
+def _evaluate(metric, samples):
+    metric.process(None, copy.deepcopy(samples))
+    return metric.evaluate(len(samples))
+
+
+def _reference(samples, protocol='frame'):
+    """Pooled labels/scores computed directly (np.interp + slicing)."""
+    per_video = {}
+    for vid, n, intervals, cls in sorted(VIDEOS):
+        clips = [s for s in samples if s['video_id'] == vid]
+        pairs = {}
+        for c in clips:
+            for i, v in zip(c['frame_inds'].tolist(),
+                            c['pred_frame_scores'].double().tolist()):
+                pairs[i] = v  # overlapping clips carry identical scores
+        inds = np.array(sorted(pairs))
+        dense = np.interp(np.arange(n), inds, [pairs[i] for i in inds])
+        labels = np.zeros(n, np.uint8)
+        for s, e in intervals:
+            labels[s:e] = 1
+        if protocol == 'snippet16':
+            m = n // 16
+            dense = np.repeat(dense[:m * 16].reshape(m, 16).mean(1), 16)
+            labels = labels[:m * 16]
+        per_video[vid] = (labels, dense, cls, bool(intervals))
+    return per_video
+
+
+def _pool(per_video, keep=lambda v: True):
+    items = [v for v in per_video.values() if keep(v)]
+    return (np.concatenate([v[0] for v in items]),
+            np.concatenate([v[1] for v in items]))
+
+
+@pytest.mark.parametrize('protocol', ['frame', 'snippet16'])
+def test_metrics_match_sklearn_on_directly_built_pool(protocol):
+    samples = make_samples()
+    res = _evaluate(VADMetric(protocol=protocol), samples)
+    ref = _reference(samples, protocol)
+    labels, scores = _pool(ref)
+    assert res['vad/num_videos'] == 6
+    assert res['vad/num_frames'] == labels.size
+    assert res['vad/AUC'] == pytest.approx(
+        skm.roc_auc_score(labels, scores), abs=1e-12)
+    assert res['vad/AP'] == pytest.approx(
+        skm.average_precision_score(labels, scores), abs=1e-12)
+    la, sa = _pool(ref, lambda v: v[3])
+    assert res['vad/AUC_A'] == pytest.approx(
+        skm.roc_auc_score(la, sa), abs=1e-12)
+    _, sn = _pool(ref, lambda v: not v[3])
+    assert res['vad/FAR'] == pytest.approx(np.mean(sn >= 0.5), abs=1e-12)
+    for cls in ('Abuse', 'Arson'):
+        lc, sc = _pool(ref, lambda v: v[2] == cls or not v[3])
+        assert res[f'vad/AUC/{cls}'] == pytest.approx(
+            skm.roc_auc_score(lc, sc), abs=1e-12)
+    assert all(isinstance(v, (float, int)) for v in res.values())
+
+
+def test_far_at_95_uses_largest_threshold_reaching_95_recall():
+    samples = make_samples()
+    res = _evaluate(VADMetric(), samples)
+    labels, scores = _pool(_reference(samples))
+    pos = np.sort(scores[labels == 1])[::-1]
+    thr = pos[int(np.ceil(0.95 * pos.size)) - 1]
+    assert res['vad/FAR@95_threshold'] == thr
+    assert np.mean(scores[labels == 1] >= thr) >= 0.95
+    _, sn = _pool(_reference(samples), lambda v: not v[3])
+    assert res['vad/FAR@95'] == np.mean(sn >= thr)
+    res90 = _evaluate(VADMetric(recall_for_far=0.9), samples)
+    assert 'vad/FAR@90' in res90 and 'vad/FAR@90_threshold' in res90
+
+
+def test_pr_auc_convention_and_segments32_protocol_are_selectable():
+    samples = make_samples()
+    res = _evaluate(VADMetric(ap_convention='pr_auc'), samples)
+    labels, scores = _pool(_reference(samples))
+    precision, recall, _ = skm.precision_recall_curve(labels, scores)
+    assert res['vad/AP'] == pytest.approx(
+        skm.auc(recall, precision), abs=1e-12)
+    res32 = _evaluate(VADMetric(protocol='segments32'), samples)
+    assert res32['vad/num_frames'] == sum(v[1] for v in VIDEOS)
+
+
+def test_result_does_not_depend_on_clip_order():
+    samples = make_samples()
+    ref = _evaluate(VADMetric(), samples)
+    rng = np.random.default_rng(5)
+    shuffled = [samples[i] for i in rng.permutation(len(samples))]
+    assert _evaluate(VADMetric(), shuffled) == ref
+
+
+def test_repeated_clip_records_count_once():
+    samples = make_samples()
+    ref = _evaluate(VADMetric(), samples)
+    # e.g. a distributed sampler padding the last batch with early samples
+    assert _evaluate(VADMetric(), samples + samples[:3]) == ref
+
+
+def test_scores_of_a_frame_seen_by_two_clips_are_averaged():
+    base = dict(
+        video_id='v',
+        total_frames=4,
+        class_name='Abuse',
+        anomaly_intervals=np.array([[2, 4]]))
+    a = dict(
+        base,
+        frame_inds=torch.tensor([0, 2]),
+        pred_frame_scores=torch.tensor([0.0, 0.2]))
+    b = dict(
+        base,
+        frame_inds=torch.tensor([2, 3]),
+        pred_frame_scores=torch.tensor([0.6, 1.0]))
+    metric = VADMetric(dump_file=None)
+    metric.process(None, [a, b])
+    videos = metric._merge_videos(metric.results)
+    assert list(videos) == ['v']
+    dense = expand_frame_scores(
+        np.concatenate(videos['v']['frame_inds']),
+        np.concatenate(videos['v']['scores']), 4)
+    np.testing.assert_allclose(dense, [0.0, 0.2, 0.4, 1.0], atol=1e-7)
+
+
+def test_labels_come_from_each_videos_own_intervals():
+    # identical predictions, different ground truth -> different AUC
+    def sample(vid, intervals, scores=(0.1, 0.2, 0.8, 0.9)):
+        return dict(
+            video_id=vid,
+            frame_inds=torch.arange(4),
+            pred_frame_scores=torch.tensor(scores),
+            total_frames=4,
+            class_name='X',
+            anomaly_intervals=np.array(intervals).reshape(-1, 2))
+
+    normal = sample('b', [], (0.0, 0.0, 0.0, 0.0))
+    res = _evaluate(VADMetric(), [sample('a', [[2, 4]]), normal])
+    assert res['vad/AUC'] == 1.0
+    res = _evaluate(VADMetric(), [sample('a', [[0, 2]]), normal])
+    assert res['vad/AUC'] == pytest.approx(8 / 12)
+    # inclusive: (2, 2) marks frame 2 only -> frame 3 (0.9) is a negative
+    res = _evaluate(
+        VADMetric(interval_convention='inclusive'),
+        [sample('a', [[2, 2]]), normal])
+    assert res['vad/AUC'] == pytest.approx(6 / 7)
+    res = _evaluate(VADMetric(), [sample('a', [[2, 3]]), normal])
+    assert res['vad/AUC'] == pytest.approx(6 / 7)
+
+
+def test_accepts_action_data_samples_and_runs_in_mmengine_evaluator():
+    samples = make_samples()
+    data_samples = []
+    for s in samples:
+        ds = ActionDataSample()
+        ds.set_gt_label(s['gt_label'])
+        ds.set_field(s['video_id'], 'video_id', field_type='metainfo')
+        ds.set_field(s['total_frames'], 'total_frames', field_type='metainfo')
+        ds.set_field(s['class_name'], 'class_name', field_type='metainfo')
+        ds.set_field(
+            s['anomaly_intervals'], 'anomaly_intervals', field_type='metainfo')
+        ds.frame_inds = s['frame_inds']
+        ds.pred_frame_scores = s['pred_frame_scores']
+        data_samples.append(ds)
+    ref = _evaluate(VADMetric(), samples)
+    direct = VADMetric()
+    direct.process(None, data_samples)
+    assert direct.evaluate(len(samples)) == ref
+    evaluator = Evaluator(METRICS.build(dict(type='VADMetric')))
+    for i in range(0, len(data_samples), 4):
+        evaluator.process(data_samples[i:i + 4])
+    assert evaluator.evaluate(len(data_samples)) == ref
+
+
+def test_class_name_falls_back_to_dataset_meta_classes():
+    samples = make_samples()
+    for s in samples:
+        del s['class_name']
+        s['gt_label'] = torch.tensor([{
+            'Normal': 0,
+            'Abuse': 1,
+            'Arson': 2
+        }[next(v[3] for v in VIDEOS if v[0] == s['video_id'])]])
+    metric = VADMetric()
+    metric.dataset_meta = dict(classes=['Normal', 'Abuse', 'Arson'])
+    res = _evaluate(metric, samples)
+    assert {'vad/AUC/Abuse', 'vad/AUC/Arson'} <= set(res)
+
+
+def test_dump_holds_per_video_scores_labels_and_metrics(tmp_path):
+    path = str(tmp_path / 'dump.npz')
+    samples = make_samples()
+    res = _evaluate(VADMetric(protocol='snippet16', dump_file=path), samples)
+    videos, meta = load_vad_dump(path)
+    ref = _reference(samples, 'snippet16')
+    assert list(videos) == sorted(v[0] for v in VIDEOS)
+    for vid, (labels, dense, cls, anomalous) in ref.items():
+        np.testing.assert_array_equal(videos[vid]['labels'], labels)
+        np.testing.assert_allclose(videos[vid]['scores'], dense, atol=1e-12)
+        assert videos[vid]['class_name'] == cls
+        assert videos[vid]['is_anomalous'] == anomalous
+    assert videos['Abuse001']['num_frames'] == 130
+    assert meta['protocol'] == 'snippet16'
+    assert meta['metrics']['AUC'] == res['vad/AUC']
+
+
+def test_missing_class_gives_nan_with_warning_not_a_crash():
+    normal_only = [s for s in make_samples() if s['class_name'] == 'Normal']
+    with pytest.warns(UserWarning, match='without anomalous'):
+        res = _evaluate(VADMetric(), normal_only)
+    assert math.isnan(res['vad/AUC']) and math.isnan(res['vad/AP'])
+    assert math.isnan(res['vad/FAR@95'])
+    assert not math.isnan(res['vad/FAR'])
+    anomalous_only = [s for s in make_samples() if s['class_name'] != 'Normal']
+    with pytest.warns(UserWarning, match='normal'):
+        res = _evaluate(VADMetric(), anomalous_only)
+    assert math.isnan(res['vad/FAR'])
+    assert not math.isnan(res['vad/AUC'])
+
+
+def test_inconsistent_clips_and_missing_keys_are_reported():
+    samples = make_samples()
+    bad = copy.deepcopy(samples)
+    first = bad[0]['video_id']
+    next(s for s in bad[1:] if s['video_id'] == first)['total_frames'] += 1
+    metric = VADMetric()
+    metric.process(None, bad)
+    with pytest.raises(ValueError, match=first):
+        metric.evaluate(len(bad))
+    broken = dict(samples[0])
+    del broken['pred_frame_scores']
+    with pytest.raises(KeyError, match='pred_frame_scores'):
+        VADMetric().process(None, [broken])
+
+
+def test_invalid_arguments_are_rejected():
+    for kwargs in (dict(protocol='clip'), dict(ap_convention='voc'),
+                   dict(interval_convention='closed'),
+                   dict(score_interp='cubic'), dict(recall_for_far=0)):
+        with pytest.raises(ValueError):
+            VADMetric(**kwargs)
