@@ -1,0 +1,312 @@
+"""Random-access video readers that decode only the frames they are asked for.
+
+Two interchangeable backends sit behind one small interface,
+:class:`VideoReader`:
+
+* ``'decord'`` (default): ``decord.VideoReader`` with the output size set at
+  open time, so frames are scaled inside FFmpeg while decoding; frames are read
+  with a single ``get_batch`` call on sorted unique indices.
+* ``'pyav'``: PyAV (bundles FFmpeg). It seeks to the keyframe before each group
+  of wanted frames and decodes forward; it never reads the whole file from
+  frame 0 unless the wanted frames are all near the start. Use it for files
+  that decord mishandles (decord 0.6.0 is unmaintained and has open reports of
+  wrong frames).
+
+Every failure (missing file, unreadable container, decode error) is raised as
+:class:`VideoReadError` naming the file, never as a backend traceback.
+"""
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+
+class VideoReadError(RuntimeError):
+    """A video file is missing, unreadable or cannot deliver the frames asked
+    for."""
+
+
+class VideoReader:
+    """Interface of the readers: header information plus a batched random read.
+
+    Subclasses open the file in ``__init__`` (raising :class:`VideoReadError`
+    on failure) and implement :meth:`_read`.
+
+    Attributes:
+        filename (str): Path of the video.
+        num_frames (int): Number of decodable frames reported by the backend.
+        fps (float): Average frame rate.
+        frame_shape (tuple[int, int]): Native ``(height, width)``.
+    """
+
+    backend: str = ''
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        if not osp.isfile(filename):
+            raise VideoReadError(f'Video file not found: {filename}')
+        self.num_frames = 0
+        self.fps = 0.0
+        self._frame_shape: Optional[Tuple[int, int]] = None
+
+    @property
+    def frame_shape(self) -> Tuple[int, int]:
+        """Native ``(height, width)`` of the frames."""
+        if self._frame_shape is None:
+            self._frame_shape = self._probe_shape()
+        return self._frame_shape
+
+    def _probe_shape(self) -> Tuple[int, int]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return self.num_frames
+
+    def get_frames(self,
+                   indices: Sequence[int],
+                   size: Optional[Tuple[int, int]] = None) -> np.ndarray:
+        """Decode the frames at ``indices``.
+
+        Args:
+            indices (Sequence[int]): Sorted, unique, 0-based frame indices.
+            size (tuple[int, int], optional): Output ``(width, height)``;
+                ``None`` keeps the native size.
+
+        Returns:
+            np.ndarray: uint8 RGB frames of shape ``(len(indices), H, W, 3)``.
+        """
+        inds = np.asarray(indices, dtype=np.int64)
+        if inds.ndim != 1 or inds.size == 0:
+            raise ValueError(f'{self.filename}: expected a non-empty 1-D list '
+                             f'of frame indices, got shape {inds.shape}')
+        if np.any(np.diff(inds) <= 0):
+            raise ValueError(f'{self.filename}: frame indices must be sorted '
+                             f'and unique, got {inds.tolist()}')
+        if inds[0] < 0 or inds[-1] >= self.num_frames:
+            raise VideoReadError(
+                f'{self.filename}: frame index out of range: asked for '
+                f'{inds.tolist()}, the video has {self.num_frames} frames '
+                '(an annotation frame count larger than the file?)')
+        try:
+            frames = self._read(inds, size)
+        except VideoReadError:
+            raise
+        except Exception as e:  # backend errors carry no file name
+            raise VideoReadError(
+                f'{self.filename}: failed to decode frames {inds.tolist()} '
+                f'with {self.backend} ({type(e).__name__}: {e}); the file may '
+                'be truncated or corrupt') from e
+        if frames.shape[0] != inds.size:
+            raise VideoReadError(
+                f'{self.filename}: {self.backend} returned {frames.shape[0]} '
+                f'frames for {inds.size} requested indices; the file may be '
+                'truncated or corrupt')
+        return frames
+
+    def _read(self, indices: np.ndarray,
+              size: Optional[Tuple[int, int]]) -> np.ndarray:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the backend handles."""
+
+
+class DecordReader(VideoReader):
+    """decord backend. One handle per output size; frames come from one
+    ``get_batch`` call.
+
+    Args:
+        filename (str): Path of the video.
+        num_threads (int): Decoder threads. Defaults to 1.
+    """
+
+    backend = 'decord'
+
+    def __init__(self, filename: str, num_threads: int = 1) -> None:
+        super().__init__(filename)
+        self.num_threads = num_threads
+        self._handles: Dict[Optional[Tuple[int, int]], object] = {}
+        native = self._open(None)
+        self.num_frames = len(native)
+        self.fps = float(native.get_avg_fps())
+        if self.num_frames <= 0:
+            raise VideoReadError(f'{filename}: decord found no frames')
+
+    def _probe_shape(self) -> Tuple[int, int]:
+        # decord exposes no frame size without decoding a frame; the container
+        # header (read by PyAV, no decoding) has it.
+        import av
+        try:
+            with av.open(self.filename) as container:
+                ctx = container.streams.video[0].codec_context
+                return int(ctx.height), int(ctx.width)
+        except Exception as e:
+            raise VideoReadError(
+                f'{self.filename}: cannot read the frame size from the header '
+                f'({type(e).__name__}: {e})') from e
+
+    def _open(self, size: Optional[Tuple[int, int]]):
+        if size in self._handles:
+            return self._handles[size]
+        import decord
+        kwargs = dict(num_threads=self.num_threads)
+        if size is not None:
+            kwargs.update(width=int(size[0]), height=int(size[1]))
+        try:
+            handle = decord.VideoReader(self.filename, **kwargs)
+        except Exception as e:
+            raise VideoReadError(
+                f'Cannot open video {self.filename} with decord '
+                f'({type(e).__name__}: {str(e).splitlines()[0][:200]}); the '
+                'file may be truncated or corrupt') from e
+        # Keep at most the native handle and the one of the last size asked
+        # for.
+        for key in [k for k in self._handles if k is not None]:
+            del self._handles[key]
+        self._handles[size] = handle
+        return handle
+
+    def _read(self, indices: np.ndarray,
+              size: Optional[Tuple[int, int]]) -> np.ndarray:
+        handle = self._open(None if size is None else tuple(size))
+        return handle.get_batch(indices.tolist()).asnumpy()
+
+    def close(self) -> None:
+        self._handles.clear()
+
+
+class PyAVReader(VideoReader):
+    """PyAV backend: seek to the keyframe before each group of wanted frames,
+    decode forward, keep the wanted ones.
+
+    A frame's index is derived from its presentation time, which assumes a
+    constant frame rate (true for surveillance recordings and for the files
+    decord handles).
+
+    Args:
+        filename (str): Path of the video.
+        num_threads (int): Decoder threads (0 lets FFmpeg choose). Defaults to
+            1.
+        seek_gap (int): Seek again when the next wanted frame is more than this
+            many frames ahead of the decoder; smaller gaps are decoded through.
+            Defaults to 32.
+    """
+
+    backend = 'pyav'
+
+    def __init__(self,
+                 filename: str,
+                 num_threads: int = 1,
+                 seek_gap: int = 32) -> None:
+        super().__init__(filename)
+        import av
+        self.seek_gap = seek_gap
+        try:
+            self._container = av.open(filename)
+            stream = self._container.streams.video[0]
+        except Exception as e:
+            raise VideoReadError(
+                f'Cannot open video {filename} with PyAV '
+                f'({type(e).__name__}: {e}); the file may be truncated or '
+                'corrupt') from e
+        stream.thread_type = 'AUTO' if num_threads != 1 else 'SLICE'
+        if num_threads > 0:
+            stream.codec_context.thread_count = num_threads
+        self._stream = stream
+        rate = stream.average_rate or stream.guessed_rate
+        if not rate:
+            raise VideoReadError(f'{filename}: PyAV cannot determine the fps')
+        self.fps = float(rate)
+        self._time_base = float(stream.time_base)
+        self._start = stream.start_time or 0
+        self.num_frames = int(stream.frames)
+        if self.num_frames <= 0:  # no frame count in the header: derive it
+            duration = stream.duration or 0
+            self.num_frames = int(round(duration * self._time_base * self.fps))
+        if self.num_frames <= 0:
+            raise VideoReadError(f'{filename}: PyAV found no frames')
+        self._frame_shape = (int(stream.codec_context.height),
+                             int(stream.codec_context.width))
+
+    def _frame_index(self, frame) -> int:
+        return int(
+            round((frame.pts - self._start) * self._time_base * self.fps))
+
+    def _seek(self, index: int) -> None:
+        pts = int(round(index / self.fps / self._time_base)) + self._start
+        self._container.seek(
+            pts, stream=self._stream, backward=True, any_frame=False)
+
+    def _read(self, indices: np.ndarray,
+              size: Optional[Tuple[int, int]]) -> np.ndarray:
+        kwargs = dict(format='rgb24')
+        if size is not None:
+            kwargs.update(width=int(size[0]), height=int(size[1]))
+        wanted = indices.tolist()
+        out: List[np.ndarray] = []
+        pos = 0
+        while pos < len(wanted):
+            self._seek(wanted[pos])
+            decoded_any = False
+            for frame in self._container.decode(self._stream):
+                decoded_any = True
+                idx = self._frame_index(frame)
+                if idx < wanted[pos]:
+                    continue
+                if idx > wanted[pos]:
+                    # Landed after the wanted frame (seek imprecision): it is
+                    # not recoverable by decoding further.
+                    raise VideoReadError(
+                        f'{self.filename}: PyAV seek landed on frame {idx} '
+                        f'after the wanted frame {wanted[pos]}')
+                out.append(frame.to_ndarray(**kwargs))
+                pos += 1
+                while pos < len(wanted) and wanted[pos] == idx:
+                    out.append(out[-1])
+                    pos += 1
+                if pos == len(wanted) or wanted[pos] - idx > self.seek_gap:
+                    break
+            else:
+                if pos < len(wanted):
+                    raise VideoReadError(
+                        f'{self.filename}: stream ended before frame '
+                        f'{wanted[pos]}' +
+                        ('' if decoded_any else
+                         ' (nothing decodable after seeking)') +
+                        '; the file may be truncated')
+        return np.stack(out)
+
+    def close(self) -> None:
+        self._container.close()
+
+
+VIDEO_BACKENDS = {'decord': DecordReader, 'pyav': PyAVReader}
+
+
+def open_video(filename: str,
+               backend: str = 'decord',
+               **kwargs) -> VideoReader:
+    """Open ``filename`` with the named backend (``'decord'`` or
+    ``'pyav'``)."""
+    if backend not in VIDEO_BACKENDS:
+        raise ValueError(f'Unknown video backend {backend!r}; choose one of '
+                         f'{sorted(VIDEO_BACKENDS)}')
+    return VIDEO_BACKENDS[backend](filename, **kwargs)
+
+
+_FRAME_COUNT_CACHE: Dict[Tuple[str, float, int], int] = {}
+
+
+def get_num_frames(filename: str, backend: str = 'decord') -> int:
+    """Frame count of a video from its header, cached per (path, mtime,
+    size)."""
+    if not osp.isfile(filename):
+        raise VideoReadError(f'Video file not found: {filename}')
+    st = os.stat(filename)
+    key = (osp.abspath(filename), st.st_mtime, st.st_size)
+    if key not in _FRAME_COUNT_CACHE:
+        reader = open_video(filename, backend)
+        _FRAME_COUNT_CACHE[key] = reader.num_frames
+        reader.close()
+    return _FRAME_COUNT_CACHE[key]

@@ -1,0 +1,300 @@
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from fgclip_mm.datasets import (AnnotationError, TimestampSegmentDataset,
+                                parse_ucf_test_annotations)
+from fgclip_mm.datasets.demo_data import DEMO_CLASSES
+from ._helpers import REAL_JSON, UCF_TEST_COUNTS, UCF_TEST_TXT
+
+
+def build(ann_file, **kwargs):
+    kwargs.setdefault('pipeline', [])
+    return TimestampSegmentDataset(ann_file=ann_file, **kwargs)
+
+
+@pytest.fixture(scope='module')
+def real():
+    return build(REAL_JSON, check_files=False)
+
+
+def write_json(tmp_path, entries, name='ann.json'):
+    path = tmp_path / name
+    path.write_text(json.dumps(entries))
+    return str(path)
+
+
+def anomaly_entry(video='Abuse/Abuse001_x264.mp4', **kw):
+    entry = dict(
+        video=video,
+        global_caption='A man hits a woman.',
+        region_captions=['a man in white'],
+        box_infos=[[dict(frame=10, bbox=[0.1, 0.2, 0.5, 0.6])]],
+        timestamps=None)
+    entry.update(kw)
+    return entry
+
+
+# ------------------------------------------------------------ the real file
+def test_real_json_loads_all_entries_with_format_counts(real):
+    assert len(real) == 1559
+    s = real.summary
+    assert s['num_anomaly_format'] == 253  # timestamps null
+    assert s['num_normal_format'] == 1306  # timestamps given
+    # 21 entries in the normal folders have null timestamps and no boxes:
+    # they are normal by class (label 0), anomalous only by format.
+    assert s['num_anomalous_label'] == 232
+    assert s['num_normal_label'] == 1327
+    assert s['label_counts'] == {
+        'Normal': 1327,
+        'Abuse': 33,
+        'Burglary': 99,
+        'Explosion': 50,
+        'Fighting': 50
+    }
+
+
+def test_real_json_clamps_the_21_out_of_range_boxes(real):
+    assert real.summary['num_clamped_boxes'] == 21
+    for i in range(len(real)):
+        for region in real.get_data_info(i)['box_infos']:
+            for kf in region:
+                assert all(0.0 <= v <= 1.0 for v in kf['bbox'])
+
+
+def test_real_json_sample_fields_follow_the_interface(real):
+    info = real.get_data_info(0)
+    assert info['video_id'] == 'Abuse001_x264'
+    assert info['label'] == real.classes.index('Abuse')
+    assert info['is_anomaly'] and info['timestamps'] is None
+    assert len(info['region_captions']) == len(info['box_infos']) == 3
+    normal = next(
+        real.get_data_info(i) for i in range(len(real))
+        if real.get_data_info(i)['timestamps'] is not None)
+    assert normal['label'] == 0 and not normal['is_anomaly']
+    assert normal['box_infos'] == [[]]
+    assert len(normal['region_captions']) == 1
+    assert normal['timestamps'][0] < normal['timestamps'][1]
+
+
+def test_exclude_file_removes_every_official_test_video():
+    ds = build(REAL_JSON, check_files=False, exclude_file=UCF_TEST_TXT)
+    test_ids = {
+        r['video_id']
+        for r in parse_ucf_test_annotations(UCF_TEST_TXT)
+    }
+    kept = {ds.get_data_info(i)['video_id'] for i in range(len(ds))}
+    assert not kept & test_ids
+    assert ds.summary['num_excluded_videos'] == 140
+    assert len(ds) == 1559 - ds.summary['num_excluded'] == 1245
+
+
+def test_exclude_names_match_on_stem():
+    ds = build(
+        REAL_JSON,
+        check_files=False,
+        exclude_names=['Abuse001_x264.mp4', 'Abuse002_x264'])
+    ids = {ds.get_data_info(i)['video_id'] for i in range(len(ds))}
+    assert 'Abuse001_x264' not in ids and 'Abuse002_x264' not in ids
+    assert len(ds) == 1557
+
+
+# ------------------------------------------------------------ malformed input
+@pytest.mark.parametrize('mutate, message', [
+    (lambda e: e.pop('global_caption'), "'global_caption' is missing"),
+    (lambda e: e.pop('video'), "'video' is missing"),
+    (lambda e: e['box_infos'][0][0].update(bbox=[0.1, 0.2, 0.3]),
+     "'box_infos[0][0].bbox' must be 4 numbers"),
+    (lambda e: e['box_infos'][0][0].pop('frame'),
+     "'box_infos[0][0].frame' is missing"),
+    (lambda e: e['box_infos'][0][0].update(bbox=[10, 20, 50, 60]),
+     'outside the normalised range'),
+    (lambda e: e['box_infos'][0][0].update(bbox=[0.5, 0.2, 0.1, 0.6]),
+     'x2 < x1'),
+    (lambda e: e.update(timestamps=[12.0, 3.5]), '0 <= start < end'),
+    (lambda e: e.update(timestamps=[1.0]), "'timestamps' must be null or"),
+    (lambda e: e.update(region_captions=['a', 'b']),
+     "1 regions in 'box_infos' but 2 'region_captions'"),
+])
+def test_malformed_entry_error_names_entry_and_field(tmp_path, mutate,
+                                                     message):
+    good = anomaly_entry('Fighting/Fighting002_x264.mp4')
+    bad = anomaly_entry('Abuse/Abuse007_x264.mp4')
+    mutate(bad)
+    path = write_json(tmp_path, [good, bad])
+    with pytest.raises(AnnotationError) as err:
+        build(path, check_files=False)
+    assert f'{path}: entry 1' in str(err.value)
+    assert message in str(err.value)
+
+
+def test_missing_video_file_error_names_entry_and_path(tmp_path):
+    (tmp_path / 'Abuse').mkdir()
+    (tmp_path / 'Abuse' / 'Abuse001_x264.mp4').write_bytes(b'')
+    path = write_json(tmp_path, [
+        anomaly_entry('Abuse/Abuse001_x264.mp4'),
+        anomaly_entry('Abuse/Abuse404_x264.mp4')
+    ])
+    with pytest.raises(
+            AnnotationError,
+            match=r'entry 1 \(Abuse/Abuse404'
+            r'_x264.mp4\): video file not found'):
+        build(path, data_prefix=dict(video=str(tmp_path)))
+
+
+def test_video_paths_strip_prefix_and_lookup_by_file_name(tmp_path):
+    root = tmp_path / 'videos'
+    (root / 'Abuse').mkdir(parents=True)
+    (root / 'Abuse' / 'Abuse001_x264.mp4').write_bytes(b'')
+    (root / 'Abuse' / 'Abuse002_x264.mp4').write_bytes(b'')
+    path = write_json(tmp_path, [
+        anomaly_entry('UCF_Crimes/Videos/Abuse/Abuse001_x264.mp4'),
+        anomaly_entry('Elsewhere/Abuse/Abuse002_x264.mp4'),
+    ])
+    ds = build(
+        path,
+        data_prefix=dict(video=str(root)),
+        strip_prefix='UCF_Crimes/Videos/')
+    assert ds.get_data_info(0)['filename'] == str(root / 'Abuse' /
+                                                  'Abuse001_x264.mp4')
+    assert ds.get_data_info(1)['filename'] == str(root / 'Abuse' /
+                                                  'Abuse002_x264.mp4')
+
+
+# ------------------------------------------------------------ labels, captions
+def test_label_from_explicit_field_overrides_path(tmp_path):
+    path = write_json(tmp_path, [
+        anomaly_entry('clips/a.mp4', label='Fighting'),
+        anomaly_entry('clips/b.mp4', label=3),
+        anomaly_entry('Abuse/c.mp4'),
+    ])
+    ds = build(path, check_files=False)
+    assert [ds.get_data_info(i)['label'] for i in range(3)
+            ] == [ds.classes.index('Fighting'), 3,
+                  ds.classes.index('Abuse')]
+
+
+def test_unknown_class_is_an_error_naming_the_entry(tmp_path):
+    path = write_json(tmp_path, [anomaly_entry('Riot/r.mp4')])
+    with pytest.raises(AnnotationError, match='entry 0.*cannot infer'):
+        build(path, check_files=False)
+    path = write_json(tmp_path, [anomaly_entry('x/r.mp4', label='Riot')])
+    with pytest.raises(AnnotationError, match="'label' = 'Riot'"):
+        build(path, check_files=False)
+    ds = build(path, check_files=False, class_aliases=dict(Riot='Fighting'))
+    assert ds.get_data_info(0)['class_name'] == 'Fighting'
+
+
+def test_video_level_entries_get_template_captions_and_no_regions(tmp_path):
+    """XD-Violence / ShanghaiTech style: only a video-level class."""
+    path = write_json(tmp_path, [
+        dict(video='v/normal.mp4', label='Normal'),
+        dict(video='v/fight.mp4', label='RoadAccidents', timestamps=None),
+    ])
+    ds = build(
+        path,
+        check_files=False,
+        caption_template='A surveillance video of {class_text}.')
+    normal, anomaly = ds.get_data_info(0), ds.get_data_info(1)
+    assert normal['global_caption'] == 'A surveillance video of normal.'
+    assert normal['region_captions'] == [normal['global_caption']]
+    assert normal['box_infos'] == [[]]
+    assert anomaly['global_caption'] == \
+        'A surveillance video of road accidents.'
+    assert anomaly['region_captions'] == [] and anomaly['box_infos'] == []
+    with pytest.raises(AnnotationError, match="'global_caption' is missing"):
+        build(path, check_files=False)
+
+
+# ------------------------------------------------------------ test mode
+def test_test_mode_clips_cover_every_frame_of_every_video():
+    ds = build(
+        UCF_TEST_COUNTS,
+        check_files=False,
+        test_mode=True,
+        clip_len=16,
+        serialize_data=False)
+    records = parse_ucf_test_annotations(UCF_TEST_COUNTS)
+    assert sum(r['total_frames'] for r in records) == 1111808
+    covered = {}
+    for info in ds.data_list:
+        assert info['frame_inds'].shape == (16, )
+        assert info['frame_inds'].dtype == np.int64
+        assert info['anomaly_intervals'].dtype == np.int64
+        covered.setdefault(info['video_id'],
+                           set()).update(info['frame_inds'].tolist())
+        if info['clip_index'] == 0:
+            assert info['num_clips'] == -(-info['total_frames'] // 16)
+    assert len(covered) == 290
+    for r in records:
+        assert covered[r['video_id']] == set(range(r['total_frames']))
+
+
+def test_test_mode_fields_and_interval_clipping():
+    ds = build(
+        UCF_TEST_COUNTS,
+        check_files=False,
+        test_mode=True,
+        clip_len=8,
+        frame_interval=4)
+    first = ds.get_data_info(0)
+    assert first['video_id'] == 'Abuse028_x264'
+    assert first['class_name'] == 'Abuse' and first['is_anomaly']
+    assert first['total_frames'] == 1412
+    np.testing.assert_array_equal(first['anomaly_intervals'], [[165, 240]])
+    np.testing.assert_array_equal(first['frame_inds'], np.arange(8) * 4)
+    # five official intervals end 1-2 frames past the video: clipped
+    assert ds.summary['num_intervals_clipped_to_video'] == 5
+    arson = next(
+        ds.get_data_info(i) for i in range(len(ds))
+        if ds.get_data_info(i)['video_id'] == 'Arson011_x264')
+    assert arson['anomaly_intervals'].max() == arson['total_frames'] == 1266
+    normal = next(
+        ds.get_data_info(i) for i in range(len(ds))
+        if ds.get_data_info(i)['class_name'] == 'Normal')
+    assert normal['anomaly_intervals'].shape == (0, 2)
+    assert normal['label'] == 0
+
+
+def test_test_mode_frame_counts_from_file_or_video(tmp_path, demo_dir):
+    ds = build(
+        UCF_TEST_TXT,
+        check_files=False,
+        test_mode=True,
+        frame_counts_file=UCF_TEST_COUNTS)
+    assert ds.get_data_info(0)['total_frames'] == 1412
+    with pytest.raises(AnnotationError, match='no frame count'):
+        build(UCF_TEST_TXT, check_files=False, test_mode=True)
+    # demo test set: counts probed from the mp4 headers equal the count file
+    common = dict(
+        data_root=demo_dir,
+        data_prefix=dict(video='videos/test'),
+        metainfo=dict(classes=DEMO_CLASSES),
+        test_mode=True,
+        clip_len=8)
+    probed = build('test_annotations.txt', **common)
+    counted = build(
+        'test_annotations.txt',
+        frame_counts_file=osp.join(demo_dir, 'test_frame_counts.txt'),
+        **common)
+    totals = [(probed.get_data_info(i)['video_id'],
+               probed.get_data_info(i)['total_frames'])
+              for i in range(len(probed))]
+    assert totals == [(counted.get_data_info(i)['video_id'],
+                       counted.get_data_info(i)['total_frames'])
+                      for i in range(len(counted))]
+
+
+def test_test_mode_text_annotation_unknown_class_names_line(tmp_path):
+    path = tmp_path / 'test.txt'
+    path.write_text('a.mp4  Normal  -1  -1  -1  -1  100\n'
+                    'b.mp4  Riot  10  20  -1  -1  100\n')
+    with pytest.raises(AnnotationError, match=r'line 2 \(b.mp4\).*Riot'):
+        build(str(path), check_files=False, test_mode=True)
+
+
+def test_training_refuses_a_text_annotation():
+    with pytest.raises(AnnotationError, match='test_mode'):
+        build(UCF_TEST_TXT, check_files=False)

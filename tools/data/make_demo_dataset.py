@@ -1,0 +1,57 @@
+"""Write the small synthetic demo dataset (real mp4 files + annotations).
+
+Example::
+
+    python tools/data/make_demo_dataset.py --out data/demo --seed 0
+
+See ``fgclip_mm/datasets/demo_data.py`` and ``docs/data_preparation.md``.
+"""
+import argparse
+import importlib.util
+import json
+import os.path as osp
+
+
+def load_demo_module():
+    """The generator is pure numpy/OpenCV/PyAV: load its file directly when the
+    source tree is there, skipping ``import fgclip_mm`` (torch, MMAction2),
+    which takes longer than generating the data."""
+    path = osp.join(
+        osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+        'fgclip_mm', 'datasets', 'demo_data.py')
+    if osp.isfile(path):
+        spec = importlib.util.spec_from_file_location('_fgclip_demo_data',
+                                                      path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    from fgclip_mm.datasets import demo_data
+    return demo_data
+
+
+def parse_args(demo) -> argparse.Namespace:
+    defaults = demo.DemoConfig()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--out', default='data/demo', help='output directory')
+    parser.add_argument('--seed', type=int, default=0)
+    for field, value in vars(defaults).items():
+        parser.add_argument(
+            '--' + field.replace('_', '-'),
+            type=type(value),
+            default=value,
+            help=f'(default: {value})')
+    return parser.parse_args()
+
+
+def main() -> None:
+    demo = load_demo_module()
+    args = parse_args(demo)
+    cfg = demo.DemoConfig(
+        **{k: getattr(args, k)
+           for k in vars(demo.DemoConfig())})
+    summary = demo.make_demo_dataset(args.out, seed=args.seed, cfg=cfg)
+    print(json.dumps(summary, indent=1))
+
+
+if __name__ == '__main__':
+    main()
