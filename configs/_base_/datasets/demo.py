@@ -18,7 +18,6 @@ train_pipeline = [
 test_pipeline = [
     dict(type='VideoReaderInit'),
     dict(type='DecodeSampledFrames', scale=(img_size, img_size)),
-    dict(type='GenerateRegionBoxes', max_regions=2),
     dict(type='PackFGCLIPInputs'),
 ]
 
@@ -31,7 +30,7 @@ train_dataloader = dict(
     dataset=dict(
         type=dataset_type,
         ann_file=f'{data_root}/train.json',
-        data_prefix=dict(video=f'{data_root}/videos'),
+        data_prefix=dict(video=data_root),
         metainfo=dict(classes=classes),
         pipeline=train_pipeline))
 val_dataloader = dict(
@@ -44,7 +43,7 @@ val_dataloader = dict(
         type=dataset_type,
         ann_file=f'{data_root}/test_annotations.txt',
         frame_counts_file=f'{data_root}/test_frame_counts.txt',
-        data_prefix=dict(video=f'{data_root}/videos'),
+        data_prefix=dict(video=f'{data_root}/videos/test'),
         metainfo=dict(classes=classes),
         clip_len=clip_len,
         frame_interval=2,

@@ -1,0 +1,64 @@
+# UCF-Crime: train on the original FG-CLIP VAD JSON, test on the official
+# temporal annotation (see docs/data_preparation.md). Every official test video
+# is excluded from training.
+dataset_type = 'TimestampSegmentDataset'
+data_root = 'data/ucf_crime'
+classes = ('Normal', 'Abuse', 'Arrest', 'Arson', 'Assault', 'Burglary',
+           'Explosion', 'Fighting', 'RoadAccidents', 'Robbery', 'Shooting',
+           'Shoplifting', 'Stealing', 'Vandalism')
+clip_len = 16
+img_size = 224
+
+train_pipeline = [
+    dict(type='VideoReaderInit'),
+    dict(type='SampleAnnotatedFrames', clip_len=clip_len, strategy='timestamped'),
+    # 320x240 videos -> short side 224 while decoding
+    dict(type='DecodeSampledFrames', scale=(298, 224)),
+    dict(type='GenerateRegionBoxes', max_regions=4, strategy='virtual_mask'),
+    dict(type='RandomResizedCropWithBoxes', area_range=(0.6, 1.0)),
+    dict(type='ResizeFrames', scale=(img_size, img_size)),
+    dict(type='FlipWithBoxes', flip_ratio=0.5),
+    dict(type='PackFGCLIPInputs'),
+]
+test_pipeline = [
+    dict(type='VideoReaderInit'),
+    dict(type='DecodeSampledFrames', scale=(298, 224)),
+    dict(type='CenterCropWithBoxes', crop_size=img_size),
+    dict(type='PackFGCLIPInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=f'{data_root}/ucf_fgclip_train_with_timestamps_en.json',
+        data_prefix=dict(video=f'{data_root}/videos'),
+        strip_prefix='UCF_Crimes_Videos/UCF_Crimes/Videos/',
+        exclude_file=f'{data_root}/Temporal_Anomaly_Annotation_for_Testing_Videos.txt',
+        metainfo=dict(classes=classes),
+        pipeline=train_pipeline))
+test_dataloader = dict(
+    batch_size=4,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(
+        type=dataset_type,
+        # official annotation with a frame-count column
+        ann_file=f'{data_root}/test_annotations_with_frame_counts.txt',
+        data_prefix=dict(video=f'{data_root}/videos'),
+        metainfo=dict(classes=classes),
+        clip_len=clip_len,
+        # score every 8th frame, interpolate in between
+        frame_interval=8,
+        test_mode=True,
+        pipeline=test_pipeline))
+# No validation split exists: do not pick checkpoints on the test set.
+val_dataloader = None
+val_evaluator = None
+test_evaluator = dict(type='VADMetric', protocol='frame', ap_convention='sklearn')

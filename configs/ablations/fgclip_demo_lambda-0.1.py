@@ -1,0 +1,4 @@
+# Ablation E of the seed plan on the demo data: region loss weight lambda = 0.1 (0.5 is the default).
+_base_ = ['../fgclip_demo.py']
+
+model = dict(loss=dict(region_weight=0.1))
