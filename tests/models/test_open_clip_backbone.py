@@ -96,3 +96,26 @@ def test_vit_b16_dense_grid_is_14x14():
     visual.transformer.resblocks = visual.transformer.resblocks[:1]
     glob, dense = vit_global_and_dense(visual, torch.randn(1, 3, 224, 224))
     assert glob.shape == (1, 512) and dense.shape == (1, 512, 14, 14)
+
+
+def test_context_equal_to_placeholder_embeddings_reproduces_encode_text():
+    from fgclip_mm.models.backbones import encode_text_with_context
+    torch.manual_seed(0)
+    backbone = OpenCLIPBackbone(arch=tiny_clip_arch(), prompt_context=3)
+    clip = backbone.clip
+    tokens = backbone.tokenize(['X X X a man fighting', 'X X X a street'])
+    placeholder = clip.token_embedding(tokens[0, 1:4]).detach()
+    torch.testing.assert_close(
+        encode_text_with_context(clip, tokens, placeholder),
+        clip.encode_text(tokens), rtol=1e-5, atol=1e-6)
+
+
+def test_prompt_context_trains_while_the_text_tower_stays_frozen():
+    torch.manual_seed(0)
+    backbone = OpenCLIPBackbone(arch=tiny_clip_arch(), prompt_context=4)
+    assert not backbone.text_is_fixed
+    trainable = [n for n, p in backbone.named_parameters() if p.requires_grad]
+    assert trainable == ['context_vectors']
+    backbone.encode_text(['a fight', 'a street']).sum().backward()
+    assert backbone.context_vectors.grad is not None
+    assert backbone.clip.token_embedding.weight.grad is None

@@ -4,7 +4,9 @@
 model = dict(
     type='FGCLIPRecognizer',
     backbone=dict(type='OpenCLIPBackbone', arch='ViT-B-16', pretrained=None,
-                  frozen=True, freeze_text=True),
+                  frozen=True, freeze_text=True,
+                  # > 0: learnable prompt context vectors (trained, CoOp-style)
+                  prompt_context=0),
     temporal_adapter=dict(type='TemporalAdapter', num_layers=1, num_heads=8,
                           max_frames=64, pooling='mean'),
     region_head=dict(type='RoIRegionHead', output_size=2, sampling_ratio=0),

@@ -96,6 +96,38 @@ def vit_global_and_dense(visual: nn.Module,
     return global_emb, dense
 
 
+def encode_text_with_context(clip: nn.Module, tokens: torch.Tensor,
+                              context: torch.Tensor) -> torch.Tensor:
+    """open_clip's ``CLIP.encode_text`` with learnable context token embeddings.
+
+    The token embeddings at positions ``1 .. n`` (right after the start token,
+    where the tokenizer put ``n`` placeholder words) are replaced by ``context``
+    (CoOp-style prompt learning); everything else is open_clip's text path.
+
+    Args:
+        clip: an open_clip ``CLIP`` (text tower in the top-level module).
+        tokens (Tensor): (M, L) token ids, placeholders at positions 1..n.
+        context (Tensor): (n, width) context embeddings.
+
+    Returns:
+        Tensor: (M, D) text embeddings, not normalised.
+    """
+    cast_dtype = clip.transformer.get_cast_dtype()
+    x = clip.token_embedding(tokens).to(cast_dtype)  # (M, L, width)
+    n = context.shape[0]
+    ctx = context.to(cast_dtype).unsqueeze(0).expand(x.shape[0], -1, -1)
+    x = torch.cat([x[:, :1], ctx, x[:, 1 + n:]], dim=1)
+    x = x + clip.positional_embedding.to(cast_dtype)
+    x = clip.transformer(x, attn_mask=clip.attn_mask)
+    x = clip.ln_final(x)
+    x = open_clip.transformer.text_global_pool(
+        x, tokens, clip.text_pool_type,
+        eos_token_id=getattr(clip, 'text_eos_id', None))
+    if isinstance(clip.text_projection, nn.Linear):
+        return clip.text_projection(x)
+    return x @ clip.text_projection
+
+
 def _build_clip(arch: Union[str, Dict], force_quick_gelu: bool) -> nn.Module:
     if isinstance(arch, str):
         return open_clip.create_model(
@@ -161,6 +193,9 @@ class OpenCLIPBackbone(BaseModule):
         freeze_text (bool): freeze the text tower. Defaults to True.
         context_length (int, optional): tokenizer context length; defaults to the
             text tower's.
+        prompt_context (int): number of learnable context vectors prepended to
+            every text (captions and prompts), trained even when the text tower
+            is frozen. 0 disables prompt learning. Defaults to 0.
         init_cfg (dict, optional): mmengine init config.
     """
 
@@ -171,6 +206,7 @@ class OpenCLIPBackbone(BaseModule):
                  frozen: bool = True,
                  freeze_text: bool = True,
                  context_length: Optional[int] = None,
+                 prompt_context: int = 0,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = arch
@@ -196,6 +232,11 @@ class OpenCLIPBackbone(BaseModule):
             open_clip.get_tokenizer(arch, context_length=self.context_length)
             if isinstance(arch, str) else open_clip.SimpleTokenizer(
                 context_length=self.context_length))
+        self.prompt_context = prompt_context
+        if prompt_context > 0:
+            width = self.clip.token_embedding.weight.shape[1]
+            self.context_vectors = nn.Parameter(
+                torch.randn(prompt_context, width) * 0.02)
         self._freeze()
 
     # ------------------------------------------------------------------ setup
@@ -263,8 +304,18 @@ class OpenCLIPBackbone(BaseModule):
         tokens = self._tokenizer(list(texts))
         return tokens.to(self.clip.visual.proj.device)
 
+    @property
+    def text_is_fixed(self) -> bool:
+        """Text embeddings never change in training (so they may be cached)."""
+        return self.freeze_text and self.prompt_context == 0
+
     def encode_text(self, texts: Sequence[str]) -> torch.Tensor:
         """Encode texts to (M, D) embeddings (not normalised)."""
+        if self.prompt_context > 0:
+            # 'X' placeholders mark where the learnable context goes
+            prefix = ' '.join(['X'] * self.prompt_context) + ' '
+            tokens = self.tokenize([prefix + t for t in texts])
+            return encode_text_with_context(self.clip, tokens, self.context_vectors)
         tokens = self.tokenize(texts)
         if self.freeze_text:
             with torch.no_grad():
@@ -296,5 +347,6 @@ def tiny_clip_arch(embed_dim: int = 64,
 
 __all__: List[str] = [
     'OpenCLIPBackbone', 'vit_global_and_dense', 'value_only_block',
+    'encode_text_with_context',
     'load_clip_weights', 'tiny_clip_arch'
 ]

@@ -129,7 +129,8 @@ class FGCLIPRecognizer(BaseModel):
 
     @property
     def text_frozen(self) -> bool:
-        return getattr(self.backbone, 'freeze_text', False)
+        """Text embeddings are fixed (frozen tower, no prompt learning)."""
+        return self.backbone.text_is_fixed
 
     def encode_text(self, texts: Sequence[str]) -> torch.Tensor:
         """Normalised text embeddings (M, D); cached per string when frozen."""
