@@ -4,6 +4,8 @@ _base_ = [
     '_base_/schedules/adamw_10e.py', '_base_/default_runtime.py'
 ]
 model = dict(
+    # no region annotations (see fgclip_xd.py)
+    loss=dict(region_weight=0.0),
     scorer=dict(class_prompts={
         'Normal': ['people walking on a campus.', 'a normal campus scene.'],
         'Anomaly': ['a person running, fighting or riding a bike on a campus.',

@@ -4,8 +4,10 @@ _base_ = [
     '_base_/schedules/adamw_10e.py', '_base_/default_runtime.py'
 ]
 model = dict(
-    # no region annotations: the regional loss only sees virtual full-frame boxes
-    loss=dict(region_weight=0.5),
+    # No region annotations: the only valid regions are normal videos' virtual
+    # boxes, all with the same caption, so the regional InfoNCE has no negatives.
+    # Train the global branch only; regional scoring keeps CLIP's dense features.
+    loss=dict(region_weight=0.0),
     scorer=dict(classes=['normal activity', 'fighting', 'shooting', 'riot',
                          'abuse', 'car accident', 'explosion']))
 val_cfg = None  # no validation split: never pick checkpoints on the test set

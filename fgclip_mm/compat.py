@@ -81,18 +81,37 @@ def _missing_drn_stub() -> bool:
 #    We keep weights-only loading and allowlist exactly the types mmengine writes;
 #    anything else is refused unless the user opts in with FGCLIP_MM_ALLOW_UNSAFE_CHECKPOINT=1.
 # ---------------------------------------------------------------------------------
+def _history_buffer_getattr(obj, name: str):
+    """Stand-in for ``builtins.getattr`` inside checkpoints.
+
+    mmengine pickles ``HistoryBuffer``'s statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``. Allowing the real ``getattr`` would let a
+    file walk from any allowed object to arbitrary ones (``getattr(getattr,
+    '__self__')`` is the builtins module), so only public callables of
+    ``HistoryBuffer`` itself are reachable.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    if (obj is HistoryBuffer and isinstance(name, str)
+            and not name.startswith('_')
+            and callable(getattr(HistoryBuffer, name, None))):
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(
+        f'getattr({obj!r}, {name!r}) is not allowed in a checkpoint')
+
+
 def mmengine_checkpoint_globals() -> list:
     """Return the globals an mmengine checkpoint needs beyond torch's defaults.
 
     Measured with ``torch.serialization.get_unsafe_globals_in_checkpoint`` on
-    checkpoints written by mmengine 0.10.7 with numpy 2.
+    checkpoints written by mmengine 0.10.7 with numpy 2. ``builtins.getattr`` is
+    mapped to :func:`_history_buffer_getattr`.
     """
     import numpy as np
     from mmengine.logging.history_buffer import HistoryBuffer
     core = getattr(np, '_core', None) or np.core
     allowed = [
         HistoryBuffer, np.dtype, np.ndarray, core.multiarray._reconstruct,
-        core.multiarray.scalar, getattr
+        core.multiarray.scalar, (_history_buffer_getattr, 'builtins.getattr')
     ]
     # numpy >= 1.25 pickles dtypes through their classes (Float64DType, ...)
     dtypes = getattr(np, 'dtypes', None)
@@ -102,6 +121,15 @@ def mmengine_checkpoint_globals() -> list:
             if name.endswith('DType') and isinstance(getattr(dtypes, name), type)
         ]
     return allowed
+
+
+def _unpickling_reason(err: Exception) -> str:
+    """The informative part of torch's weights-only error (without its banner)."""
+    banner = ('Weights only load failed', 'Check the documentation',
+              'Please file an issue')
+    lines = [ln.strip() for ln in str(err).splitlines()
+             if ln.strip() and not ln.strip().startswith(banner)]
+    return ' '.join(lines[:2]) if lines else type(err).__name__
 
 
 def load_checkpoint_file(filename: str, map_location=None):
@@ -125,10 +153,10 @@ def load_checkpoint_file(filename: str, map_location=None):
             return torch.load(
                 filename, map_location=map_location, weights_only=True)
         except pickle.UnpicklingError as err:
-            first_line = str(err).strip().splitlines()[0] if str(err) else ''
             raise UnsafeCheckpointError(
                 f'Refused to load checkpoint {filename!r}: unpickling it needs '
-                f'objects outside the weights-only allowlist ({first_line}). '
+                'objects outside the weights-only allowlist '
+                f'({_unpickling_reason(err)}). '
                 'This is how a checkpoint that runs code on load looks. If you '
                 f'trust the file, set {UNSAFE_LOAD_ENV}=1 to load it with '
                 'weights_only=False.') from None

@@ -94,3 +94,27 @@ def test_init_dist_falls_back_to_gloo_without_cuda(tmp_path):
 
 def test_apply_all_is_idempotent():
     assert compat.apply_all() == []
+
+
+class WalksToBuiltins:
+    """``getattr(getattr, '__self__')`` is the builtins module: from there a file
+    could reach eval/exec. Only a real getattr in the allowlist makes this load."""
+
+    def __reduce__(self):
+        return (getattr, (getattr, '__self__'))
+
+
+def test_checkpoint_cannot_walk_from_getattr_to_builtins(tmp_path, monkeypatch):
+    monkeypatch.delenv(compat.UNSAFE_LOAD_ENV, raising=False)
+    path = tmp_path / 'walk.pth'
+    torch.save({'meta': WalksToBuiltins()}, path)
+    with pytest.raises(compat.UnsafeCheckpointError, match='getattr'):
+        CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
+
+
+def test_refusal_names_the_offending_global(tmp_path, monkeypatch):
+    monkeypatch.delenv(compat.UNSAFE_LOAD_ENV, raising=False)
+    path = tmp_path / 'evil.pth'
+    torch.save({'meta': RunsCodeOnLoad(tmp_path / 'x')}, path)
+    with pytest.raises(compat.UnsafeCheckpointError, match='system'):
+        CheckpointLoader.load_checkpoint(str(path), map_location='cpu')

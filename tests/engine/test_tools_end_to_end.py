@@ -146,3 +146,19 @@ def test_tools_refuse_a_checkpoint_that_runs_code(env, tmp_path):
     assert res.returncode != 0
     assert 'Refused to load checkpoint' in out and 'evil.pth' in out
     assert not marker.exists()
+
+
+def test_resume_is_bit_identical_with_dataloader_workers(env, tmp_path):
+    """Random transforms run in workers: their seeds must follow the epoch."""
+    workers = ['train_dataloader.num_workers=2']
+    interrupted, straight = tmp_path / 'interrupted', tmp_path / 'straight'
+    for work, epochs, extra in ((interrupted, 1, []), (interrupted, 2, ['--resume']),
+                                (straight, 2, [])):
+        res, out = run([sys.executable, 'tools/train.py', CONFIG, '--work-dir',
+                        str(work), *extra, '--cfg-options', *SMALL, *workers,
+                        f'train_cfg.max_epochs={epochs}'], env)
+        assert res.returncode == 0, out[-3000:]
+    a = load_checkpoint_file(str(interrupted / 'epoch_2.pth'))['state_dict']
+    b = load_checkpoint_file(str(straight / 'epoch_2.pth'))['state_dict']
+    for key in a:
+        assert torch.equal(a[key], b[key]), key

@@ -24,7 +24,9 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=8,
     num_workers=0,
+    # fresh workers each epoch, seeded from the epoch's RNG (bit-identical resume)
     persistent_workers=False,
+    worker_init_fn=dict(type='epoch_worker_init_fn'),
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(

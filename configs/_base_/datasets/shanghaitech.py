@@ -1,58 +1,20 @@
 # ShanghaiTech, weakly supervised split (SH_Train_new / SH_Test_NEW): video-level
-# labels for training, frame masks for testing; prepared by tools/data/convert_shanghaitech.py.
-dataset_type = 'TimestampSegmentDataset'
+# labels for training, frame masks for testing; prepared by
+# tools/data/convert_shanghaitech.py. Same pipelines as XD-Violence.
+_base_ = ['./xd_violence.py']
+
 data_root = 'data/sht_weak'
 classes = ('Normal', 'Anomaly')
-clip_len = 16
-img_size = 224
-
-train_pipeline = [
-    dict(type='VideoReaderInit'),
-    dict(type='SampleAnnotatedFrames', clip_len=clip_len, strategy='full_video'),
-    dict(type='DecodeSampledFrames', scale=(398, 224)),
-    dict(type='GenerateRegionBoxes', max_regions=1, strategy='virtual_mask'),
-    dict(type='RandomResizedCropWithBoxes', area_range=(0.6, 1.0)),
-    dict(type='ResizeFrames', scale=(img_size, img_size)),
-    dict(type='FlipWithBoxes', flip_ratio=0.5),
-    dict(type='PackFGCLIPInputs'),
-]
-test_pipeline = [
-    dict(type='VideoReaderInit'),
-    dict(type='DecodeSampledFrames', scale=(398, 224)),
-    dict(type='CenterCropWithBoxes', crop_size=img_size),
-    dict(type='PackFGCLIPInputs'),
-]
 
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
-        type=dataset_type,
         ann_file=f'{data_root}/train.json',
-        data_prefix=dict(video=f'{data_root}/videos'),
-        label_source='field',
-        caption_template='A video of {class_text}.',
-        metainfo=dict(classes=classes),
-        pipeline=train_pipeline))
+        data_prefix=dict(video=data_root),
+        metainfo=dict(classes=classes)))
 test_dataloader = dict(
-    batch_size=4,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
-        type=dataset_type,
         ann_file=f'{data_root}/test_annotations.txt',
-        data_prefix=dict(video=f'{data_root}/videos'),
-        metainfo=dict(classes=classes),
-        clip_len=clip_len,
-        frame_interval=8,
-        test_mode=True,
-        pipeline=test_pipeline))
-val_dataloader = None
-val_evaluator = None
+        data_prefix=dict(video=data_root),
+        metainfo=dict(classes=classes)))
 # ShanghaiTech is reported with frame-level AUC.
-test_evaluator = dict(type='VADMetric', protocol='frame', ap_convention='sklearn')
+test_evaluator = dict(type='VADMetric', protocol='frame')

@@ -27,7 +27,9 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=8,
     num_workers=4,
-    persistent_workers=True,
+    # fresh workers each epoch, seeded from the epoch's RNG (bit-identical resume)
+    persistent_workers=False,
+    worker_init_fn=dict(type='epoch_worker_init_fn'),
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
@@ -55,5 +57,6 @@ test_dataloader = dict(
         pipeline=test_pipeline))
 val_dataloader = None
 val_evaluator = None
-# XD-Violence papers report AP; the snippet protocol matches their label arrays.
+# XD-Violence papers report AP (sklearn average precision); use
+# build_gt.py --protocol snippet16 to compare with snippet-level label arrays.
 test_evaluator = dict(type='VADMetric', protocol='frame', ap_convention='sklearn')

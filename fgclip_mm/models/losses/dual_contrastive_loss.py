@@ -6,43 +6,50 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
+from mmengine.dist import get_rank, get_world_size
 
-from ..utils import gather_with_grad
+from ..utils import gather_no_grad, gather_with_grad
 
 
-def info_nce(image: torch.Tensor, text: torch.Tensor, logit_scale: torch.Tensor,
-             image_ids: torch.Tensor, text_ids: torch.Tensor,
+def info_nce(image: torch.Tensor,
+             text: torch.Tensor,
+             logit_scale: torch.Tensor,
+             ids: torch.Tensor,
+             all_image: Optional[torch.Tensor] = None,
+             all_text: Optional[torch.Tensor] = None,
+             all_ids: Optional[torch.Tensor] = None,
              row_offset: int = 0) -> torch.Tensor:
-    """Symmetric InfoNCE where pairs with identical captions are not negatives.
+    """Symmetric InfoNCE in which pairs with identical captions are not negatives.
 
-    ``image`` holds this rank's rows, ``text`` may hold every rank's columns (rows
-    ``row_offset .. row_offset + b`` of ``text`` are this rank's positives).
+    Rows are this rank's pairs; columns are every rank's pairs (``all_*``, the
+    rows themselves on one process). Row ``i``'s positive is column
+    ``row_offset + i``; columns whose caption id equals row ``i``'s are removed
+    from its softmax.
 
     Args:
-        image (Tensor): (b, D) L2-normalised embeddings.
-        text (Tensor): (B, D) L2-normalised caption embeddings, B >= b.
+        image (Tensor): (b, D) L2-normalised embeddings of this rank.
+        text (Tensor): (b, D) L2-normalised caption embeddings of this rank.
         logit_scale (Tensor): scalar, already exponentiated.
-        image_ids (Tensor): (b,) caption ids of the rows.
-        text_ids (Tensor): (B,) caption ids of the columns.
-        row_offset (int): index of this rank's first positive column.
+        ids (Tensor): (b,) caption ids of the rows.
+        all_image, all_text (Tensor, optional): (B, D) embeddings of all ranks.
+        all_ids (Tensor, optional): (B,) caption ids of all ranks.
+        row_offset (int): column index of this rank's first pair.
 
     Returns:
-        Tensor: scalar loss, mean of image->text and text->image cross-entropy.
+        Tensor: scalar, mean of the image->text and text->image cross-entropy
+        over the rows. Averaged over ranks it equals the single-process loss of
+        the concatenated batch.
     """
+    all_image = image if all_image is None else all_image
+    all_text = text if all_text is None else all_text
+    all_ids = ids if all_ids is None else all_ids
     b = image.shape[0]
-    logits = logit_scale * image @ text.t()  # (b, B)
     target = torch.arange(b, device=image.device) + row_offset
-    same = image_ids[:, None] == text_ids[None, :]  # (b, B)
-    same[torch.arange(b), target] = False
-    logits = logits.masked_fill(same, float('-inf'))
-    loss_i2t = F.cross_entropy(logits, target)
-    if text.shape[0] == b:
-        loss_t2i = F.cross_entropy(logits.t(), target)
-    else:
-        # text->image over this rank's images only (the text rows that are ours)
-        local = logits[:, row_offset:row_offset + b]
-        loss_t2i = F.cross_entropy(local.t(), torch.arange(b, device=image.device))
-    return 0.5 * (loss_i2t + loss_t2i)
+    same = ids[:, None] == all_ids[None, :]  # (b, B)
+    same[torch.arange(b, device=image.device), target] = False
+    i2t = (logit_scale * image @ all_text.t()).masked_fill(same, float('-inf'))
+    t2i = (logit_scale * text @ all_image.t()).masked_fill(same, float('-inf'))
+    return 0.5 * (F.cross_entropy(i2t, target) + F.cross_entropy(t2i, target))
 
 
 @MODELS.register_module()
@@ -86,15 +93,19 @@ class DualContrastiveLoss(nn.Module):
 
     def global_loss(self, video: torch.Tensor, text: torch.Tensor,
                     ids: torch.Tensor) -> torch.Tensor:
-        """Video-caption InfoNCE over the (gathered) batch; inputs normalised."""
-        if self.gather_global:
-            from mmengine.dist import get_rank, get_world_size
-            if get_world_size() > 1:
-                all_text = gather_with_grad(text)
-                all_ids = gather_with_grad(ids)
-                return info_nce(video, all_text, self.scale('global'), ids,
-                                all_ids, row_offset=get_rank() * video.shape[0])
-        return info_nce(video, text, self.scale('global'), ids, ids)
+        """Video-caption InfoNCE over the batch of all ranks; inputs normalised.
+
+        Under DDP the embeddings of every rank are gathered (gradients summed
+        back), so each video is contrasted with every caption of the global
+        batch, as on one process with the concatenated batch.
+        """
+        if self.gather_global and get_world_size() > 1:
+            return info_nce(video, text, self.scale('global'), ids,
+                            all_image=gather_with_grad(video),
+                            all_text=gather_with_grad(text),
+                            all_ids=gather_no_grad(ids),
+                            row_offset=get_rank() * video.shape[0])
+        return info_nce(video, text, self.scale('global'), ids)
 
     def region_loss(self, region: torch.Tensor, text: torch.Tensor,
                     ids: torch.Tensor) -> torch.Tensor:
@@ -105,7 +116,7 @@ class DualContrastiveLoss(nn.Module):
         """
         if region.shape[0] < 2:
             return region.sum() * 0.0 + self.log_scales[1] * 0.0
-        return info_nce(region, text, self.scale('region'), ids, ids)
+        return info_nce(region, text, self.scale('region'), ids)
 
     def forward(self,
                 video: torch.Tensor,

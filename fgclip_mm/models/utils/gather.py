@@ -3,11 +3,16 @@ import hashlib
 from typing import Any, List, Sequence, Tuple
 
 import torch
-from mmengine.dist import all_gather, get_rank, get_world_size
+from mmengine.dist import all_gather, all_reduce, get_rank, get_world_size
 
 
 class GatherLayer(torch.autograd.Function):
-    """``all_gather`` that lets gradients flow back to this rank's slice."""
+    """``all_gather`` whose backward sums every rank's gradient of each slice.
+
+    Rank r's features act as negatives in every rank's loss, so their gradient is
+    the sum over ranks (as ``torch.distributed.nn.all_gather`` computes); taking
+    only the local gradient would drop the other ranks' contributions.
+    """
 
     @staticmethod
     def forward(ctx: Any, tensor: torch.Tensor) -> Tuple[torch.Tensor, ...]:
@@ -15,18 +20,27 @@ class GatherLayer(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, *grads: torch.Tensor) -> torch.Tensor:
-        return grads[get_rank()].contiguous()
+        stacked = torch.stack(grads).contiguous()
+        all_reduce(stacked, op='sum')
+        return stacked[get_rank()]
 
 
 def gather_with_grad(tensor: torch.Tensor) -> torch.Tensor:
     """Concatenate ``tensor`` (B, ...) of all ranks along dim 0; identity on 1 rank.
 
     Every rank must pass the same B (mmengine's DefaultSampler pads ranks to equal
-    length, and ``drop_last`` keeps batch sizes equal).
+    length). Gradients flow back to every rank's slice (see :class:`GatherLayer`).
     """
     if get_world_size() == 1:
         return tensor
     return torch.cat(GatherLayer.apply(tensor), dim=0)
+
+
+def gather_no_grad(tensor: torch.Tensor) -> torch.Tensor:
+    """Concatenate ``tensor`` (B, ...) of all ranks along dim 0, without autograd."""
+    if get_world_size() == 1:
+        return tensor
+    return torch.cat(all_gather(tensor), dim=0)
 
 
 def text_ids(texts: Sequence[str], device=None) -> torch.Tensor:
