@@ -1,43 +1,39 @@
-"""Parsers of the annotation files fgclip_mm reads.
+"""Parsers of the annotation files the dataset reads.
 
 * :func:`load_json_entries` / :func:`validate_fgclip_entry`: the original
   FG-CLIP VAD project's JSON list (``video``, ``global_caption``,
   ``region_captions``, ``box_infos``, ``timestamps``), plain or
   gzip-compressed.
 * :func:`parse_ucf_test_annotations`: the UCF-Crime test annotation text format
-  ``name class s1 e1 s2 e2 [num_frames]`` (irregular whitespace, ``-1`` = none,
-  any even number of interval numbers), also produced by our converters for
-  XD-Violence and ShanghaiTech.
-* :func:`load_video_names` (exclude lists) and :func:`load_frame_counts`.
+  ``name class s1 e1 s2 e2 [num_frames]`` (also produced by our converters for
+  XD-Violence and ShanghaiTech), read by the one parser of that format,
+  :func:`fgclip_mm.evaluation.functional.read_ucf_annotation_lines`.
+* :func:`load_video_names` (exclude lists).
 
-Every error is an :class:`AnnotationError` naming the file, the entry (index or
-line) and the offending field.
+The text-file readers (:func:`video_stem`, ``read_video_list``,
+``read_lengths``) and :class:`AnnotationError` live in
+:mod:`fgclip_mm.evaluation.functional.annotations` and are shared with the
+metric tools; this module re-exports :class:`AnnotationError` and
+:func:`video_stem`. Every error is an :class:`AnnotationError` naming the
+file, the entry (index or line) and the offending field.
 """
-import csv
-import gzip
 import json
 import math
 import os.path as osp
 import re
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, List, Optional, Set, Tuple
 
 import numpy as np
 
+from ..evaluation.functional.annotations import (AnnotationError, _open_text,
+                                                 read_ucf_annotation_lines,
+                                                 read_video_list, video_stem)
 
-class AnnotationError(ValueError):
-    """A malformed annotation file or entry."""
-
-
-def video_stem(name: str) -> str:
-    """``'a/b/Abuse028_x264.mp4'`` -> ``'Abuse028_x264'``."""
-    base = osp.basename(str(name).strip().replace('\\', '/'))
-    stem, ext = osp.splitext(base)
-    # Only strip real extensions: XD-Violence names contain dots
-    # ("Bad.Boys.1995__#01-11-55...").
-    if ext.lower() in ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.npy', '.mpg',
-                       '.mpeg', '.m4v', '.flv', '.wmv'):
-        return stem
-    return base
+__all__ = [
+    'AnnotationError', 'video_stem', 'class_text', 'load_json_entries',
+    'validate_fgclip_entry', 'parse_ucf_test_annotations', 'load_video_names',
+    'cover_video_with_clips', 'format_ucf_line'
+]
 
 
 def class_text(class_name: str) -> str:
@@ -45,12 +41,6 @@ def class_text(class_name: str) -> str:
     accidents'``."""
     words = re.sub(r'(?<=[a-z])(?=[A-Z])', ' ', class_name).replace('_', ' ')
     return words.lower()
-
-
-def _open_text(path: str):
-    if path.endswith('.gz'):
-        return gzip.open(path, 'rt', encoding='utf-8')
-    return open(path, encoding='utf-8')
 
 
 def load_json_entries(path: str) -> List[Any]:
@@ -193,10 +183,19 @@ def validate_fgclip_entry(entry: Any,
                 f"{where}: field 'box_infos[{r}]' has two keyframes on the "
                 'same frame')
         regions.append(keyframes)
-    if regions and region_captions and len(regions) != len(region_captions):
+    # Every region with keyframes needs its own non-empty caption (regions
+    # without keyframes -- normal entries' ``[[]]`` -- may go uncaptioned).
+    has_keyframes = any(regions)
+    if (has_keyframes or region_captions) and regions and \
+            len(regions) != len(region_captions):
         raise AnnotationError(
             f"{where}: {len(regions)} regions in 'box_infos' but "
             f"{len(region_captions)} 'region_captions'")
+    for r, (keyframes, text) in enumerate(zip(regions, region_captions)):
+        if keyframes and not text.strip():
+            raise AnnotationError(
+                f"{where}: field 'region_captions[{r}]' is empty but region "
+                f"{r} of 'box_infos' has {len(keyframes)} keyframe(s)")
     out['box_infos'] = regions
 
     ts = entry.get('timestamps')
@@ -216,80 +215,51 @@ def validate_fgclip_entry(entry: Any,
     return out, n_clamped
 
 
-def parse_ucf_test_annotations(path: str) -> List[dict]:
-    """Parse a test annotation file in the UCF-Crime text format.
+def parse_ucf_test_annotations(path: str,
+                               max_events: Optional[int] = None) -> List[dict]:
+    """Read a test annotation file in the UCF-Crime text format.
 
-    Each line is ``name class s1 e1 [s2 e2 ...] [num_frames]`` separated by any
-    whitespace; ``-1`` marks an unused interval. An odd count of numbers means
-    the last one is the video's frame count (as in
-    ``test_annotations_with_frame_counts.txt``). Intervals are returned as
-    written (the community reads them half-open, ``[start, end)``); an end past
-    the frame count is kept (the official file has five that overshoot by 1-2
-    frames; :class:`TimestampSegmentDataset` clips them).
+    The format and its checks are those of
+    :func:`fgclip_mm.evaluation.functional.read_ucf_annotation_lines` (the
+    one parser, shared with the metric tools): ``name class s1 e1 [s2 e2
+    ...] [num_frames]``, any whitespace, ``-1 -1`` = none, integer frame
+    numbers, ``0 <= start < end``, an odd count of numbers ends with the
+    frame count, each video once. Intervals are returned as written (read
+    half-open, ``[start, end)``); an end past the frame count is kept (the
+    official file has five that overshoot by 1-2 frames;
+    :class:`TimestampSegmentDataset` clips them).
 
     Args:
         path (str): The annotation file.
+        max_events (int, optional): Most intervals per line. Defaults to
+            None (any number, as the converters write for XD-Violence and
+            ShanghaiTech); 2 enforces the official UCF-Crime format.
 
     Returns:
         list[dict]: Per line ``name`` (file name as written), ``video_id``
         (stem), ``class_name``, ``anomaly_intervals`` (np.int64 ``(K, 2)``),
         ``total_frames`` (int or None) and ``line`` (1-based line number).
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'Annotation file not found: {path}')
-    records = []
-    with _open_text(path) as f:
-        for lineno, line in enumerate(f, 1):
-            parts = line.split()
-            if not parts or parts[0].startswith('#'):
-                continue
-            where = f'{path}: line {lineno}'
-            if len(parts) < 2:
-                raise AnnotationError(f'{where}: expected "name class s1 e1 '
-                                      f'...", got {line.strip()!r}')
-            name, cls, nums = parts[0], parts[1], parts[2:]
-            try:
-                values = [int(float(v)) for v in nums]
-            except ValueError:
-                raise AnnotationError(
-                    f'{where}: frame numbers must be integers, got '
-                    f'{" ".join(nums)!r}') from None
-            total = None
-            if len(values) % 2 == 1:
-                total = values.pop()
-                if total <= 0:
-                    raise AnnotationError(
-                        f'{where}: frame count must be positive, got {total}')
-            intervals = []
-            for s, e in zip(values[0::2], values[1::2]):
-                if s == -1 and e == -1:
-                    continue
-                if s < 0 or e <= s:
-                    raise AnnotationError(
-                        f'{where}: interval [{s}, {e}] must satisfy '
-                        '0 <= start < end (or -1 -1 for none)')
-                if total is not None and s >= total:
-                    raise AnnotationError(
-                        f'{where}: interval [{s}, {e}] starts after the last '
-                        f'frame of the video ({total} frames)')
-                intervals.append((s, e))
-            records.append(
-                dict(
-                    name=name,
-                    video_id=video_stem(name),
-                    class_name=cls,
-                    anomaly_intervals=np.asarray(intervals,
-                                                 dtype=np.int64).reshape(
-                                                     -1, 2),
-                    total_frames=total,
-                    line=lineno))
-    return records
+    return [
+        dict(
+            name=r['name'],
+            video_id=r['video'],
+            class_name=r['class_name'],
+            anomaly_intervals=np.asarray(r['intervals'],
+                                         dtype=np.int64).reshape(-1, 2),
+            total_frames=r['num_frames'],
+            line=r['line']) for r in read_ucf_annotation_lines(path, max_events)
+    ]
 
 
 def load_video_names(path: str) -> Set[str]:
-    """Video stems listed in a file: the first field of each line of a text or
-    UCF-format file (whitespace or comma separated; header-like lines and
-    comments are skipped), or the ``video`` values of an FG-CLIP JSON."""
+    """Video stems listed in a file (the dataset's ``exclude_file``): the
+    ``video`` values of an FG-CLIP JSON (``.json``/``.json.gz``), else the
+    first field of each line of a text file -- a plain list, a UCF-format
+    annotation or a CSV with the name first (read by
+    :func:`fgclip_mm.evaluation.functional.read_video_list` with
+    ``first_field=True``: ``#`` comments and a header line are skipped, a
+    name listed twice is an error)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'Video list file not found: {path}')
     if path.endswith(('.json', '.json.gz')):
@@ -297,45 +267,7 @@ def load_video_names(path: str) -> Set[str]:
             video_stem(e['video'] if isinstance(e, dict) else e)
             for e in load_json_entries(path)
         }
-    names = set()
-    with _open_text(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line or line.startswith('#'):
-                continue
-            first = re.split(r'[\s,]+', line)[0]
-            if first.lower() in ('video', 'name', 'filename'):
-                continue
-            names.add(video_stem(first))
-    return names
-
-
-def load_frame_counts(path: str) -> Dict[str, int]:
-    """Frame counts per video stem from ``name count`` lines (whitespace or
-    comma separated, optional header), or from a UCF-format file whose lines
-    end with the frame count."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'Frame count file not found: {path}')
-    counts = {}
-    with _open_text(path) as f:
-        for lineno, row in enumerate(csv.reader(f), 1):
-            fields = [x for c in row for x in c.split()]
-            if not fields or fields[0].startswith('#'):
-                continue
-            try:
-                count = int(fields[-1])
-            except ValueError:
-                if lineno == 1:  # header
-                    continue
-                raise AnnotationError(
-                    f'{path}: line {lineno}: the last field must be the '
-                    f'frame count, got {fields[-1]!r}') from None
-            if count <= 0:
-                raise AnnotationError(
-                    f'{path}: line {lineno}: frame count must be positive, '
-                    f'got {count}')
-            counts[video_stem(fields[0])] = count
-    return counts
+    return set(read_video_list(path, first_field=True))
 
 
 def cover_video_with_clips(total_frames: int,
@@ -371,22 +303,6 @@ def cover_video_with_clips(total_frames: int,
     if starts[-1] + span < total_frames:
         starts.append(total_frames - span)
     return [s + offsets for s in starts]
-
-
-def mask_to_intervals(mask: np.ndarray) -> np.ndarray:
-    """Half-open ``[start, end)`` runs of a per-frame 0/1 mask.
-
-    Args:
-        mask (np.ndarray): ``(num_frames,)`` anomaly mask (ShanghaiTech's
-            ``test_frame_mask/*.npy``).
-
-    Returns:
-        np.ndarray: int64 ``(K, 2)``.
-    """
-    m = np.concatenate([[0], (np.asarray(mask).reshape(-1)
-                              > 0).astype(np.int8), [0]])
-    edges = np.flatnonzero(np.diff(m))
-    return edges.reshape(-1, 2).astype(np.int64)
 
 
 def format_ucf_line(name: str,

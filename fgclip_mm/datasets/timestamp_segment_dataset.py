@@ -11,10 +11,11 @@ from mmengine.logging import print_log
 from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 
+from ..evaluation.functional.annotations import read_lengths
 from .annotations import (AnnotationError, class_text, cover_video_with_clips,
-                          load_frame_counts, load_json_entries,
-                          load_video_names, parse_ucf_test_annotations,
-                          validate_fgclip_entry, video_stem)
+                          load_json_entries, load_video_names,
+                          parse_ucf_test_annotations, validate_fgclip_entry,
+                          video_stem)
 from .video_io import VideoReadError, get_num_frames
 
 #: UCF-Crime's classes; index 0 is the normal class.
@@ -42,8 +43,9 @@ class TimestampSegmentDataset(BaseActionDataset):
     ShanghaiTech), whose captions then come from ``caption_template``.
 
     **Testing** (``test_mode=True``) reads a UCF-Crime-format text file
-    (``name class s1 e1 s2 e2 [num_frames]``) or the same JSON (optional fields
-    ``anomaly_intervals`` and ``total_frames``) and expands every video into
+    (``name class s1 e1 s2 e2 [num_frames]``) or the same JSON (fields
+    ``anomaly_intervals``, required for anomalous entries, and optional
+    ``total_frames``) and expands every video into
     clips that together cover all its frames (see
     :func:`~fgclip_mm.datasets.annotations.cover_video_with_clips`), one sample
     per clip, so that a metric can score every frame.
@@ -105,8 +107,9 @@ class TimestampSegmentDataset(BaseActionDataset):
         frame_interval (int): Test mode: gap between a clip's frames. Defaults
             to 1.
         frame_counts_file (str, optional): Test mode: ``name count`` lines
-            giving each video's frame count, for annotations without a count
-            column. Videos without a known count are probed with
+            (or any file :func:`~fgclip_mm.evaluation.functional.read_lengths`
+            reads) giving each video's frame count, for annotations without a
+            count column. Videos without a known count are probed with
             ``frame_count_backend`` (cached). Relative paths are looked up
             under ``data_root`` first. Defaults to None.
         frame_count_backend (str): ``'decord'`` or ``'pyav'``. Defaults to
@@ -157,6 +160,7 @@ class TimestampSegmentDataset(BaseActionDataset):
         self.frame_count_backend = frame_count_backend
         self.summary: Dict[str, object] = {}
         self._file_index: Optional[Dict[str, List[str]]] = None
+        self._text_records = False
         super().__init__(
             ann_file,
             pipeline=pipeline,
@@ -287,7 +291,8 @@ class TimestampSegmentDataset(BaseActionDataset):
         """Parse ``ann_file`` into one dict per sample (per clip in test
         mode)."""
         is_text = self.ann_file.endswith(('.txt', '.txt.gz'))
-        if self.test_mode and is_text:
+        self._text_records = self.test_mode and is_text
+        if self._text_records:
             records = self._load_text_records()
         else:
             if is_text:
@@ -372,12 +377,17 @@ class TimestampSegmentDataset(BaseActionDataset):
                 timestamps=entry['timestamps'],
                 ann_index=i)
             if self.test_mode:
-                intervals = np.asarray(
-                    entry.get('anomaly_intervals') or [],
-                    dtype=np.int64).reshape(-1, 2)
-                record.update(
-                    anomaly_intervals=intervals,
-                    total_frames=entry.get('total_frames'))
+                intervals = self._json_intervals(entry, where)
+                self._check_anomaly_has_intervals(record, intervals, where,
+                                                  "field 'anomaly_intervals'")
+                total = entry.get('total_frames')
+                if total is not None and (isinstance(total, bool) or
+                                          not isinstance(total, int)
+                                          or total <= 0):
+                    raise AnnotationError(
+                        f"{where}: field 'total_frames' must be a positive "
+                        f'integer or null, got {total!r}')
+                record.update(anomaly_intervals=intervals, total_frames=total)
             records.append(record)
         self.summary.update(
             num_anomaly_format=n_anomaly_format,
@@ -385,6 +395,43 @@ class TimestampSegmentDataset(BaseActionDataset):
             num_clamped_boxes=n_clamped,
             num_regions_without_keyframes=n_regions_without_keyframes)
         return records
+
+    @staticmethod
+    def _json_intervals(entry: dict, where: str) -> np.ndarray:
+        """``anomaly_intervals`` of a test-mode JSON entry as int64 ``(K, 2)``
+        (``[[start, end), ...]``, ``0 <= start < end``; null/absent = none).
+        """
+        value = entry.get('anomaly_intervals')
+        if value is None:
+            return np.zeros((0, 2), dtype=np.int64)
+        ok = isinstance(value, list) and all(
+            isinstance(iv, (list, tuple)) and len(iv) == 2 and all(
+                isinstance(v, int) and not isinstance(v, bool) for v in iv)
+            and 0 <= iv[0] < iv[1] for iv in value)
+        if not ok:
+            raise AnnotationError(
+                f"{where}: field 'anomaly_intervals' must be a list of "
+                f'[start, end] integer frame pairs with 0 <= start < end, got '
+                f'{value!r}')
+        return np.asarray(value, dtype=np.int64).reshape(-1, 2)
+
+    @staticmethod
+    def _check_anomaly_has_intervals(record: dict, intervals: np.ndarray,
+                                     where: str, field: str) -> None:
+        """An anomalous test video without intervals would get all-normal
+        frame labels: an error, not a silent wrong ground truth."""
+        if record['is_anomaly'] and intervals.size == 0:
+            raise AnnotationError(
+                f"{where}: class {record['class_name']!r} is anomalous but "
+                f'{field} gives no anomaly interval; every frame would be '
+                'labelled normal (annotate its intervals, or give it the '
+                'normal class)')
+
+    def _where(self, rec: dict) -> str:
+        """Names a record in errors: file, line or entry, and video."""
+        kind = 'line' if self._text_records else 'entry'
+        return (f"{self.ann_file}: {kind} {rec['ann_index']} "
+                f"({rec['video_id']})")
 
     def _load_text_records(self) -> List[dict]:
         records = []
@@ -399,6 +446,9 @@ class TimestampSegmentDataset(BaseActionDataset):
                         f"{where}: class {rec['class_name']!r} is not one of "
                         f'{self.classes} (set metainfo or class_aliases)')
             caption, region_captions = self._captions({}, label)
+            self._check_anomaly_has_intervals(
+                dict(is_anomaly=label != 0, class_name=self.classes[label]),
+                rec['anomaly_intervals'], where, 'the line')
             records.append(
                 dict(
                     filename=self._resolve_path(rec['name'], where),
@@ -417,7 +467,7 @@ class TimestampSegmentDataset(BaseActionDataset):
         return records
 
     def _expand_clips(self, records: List[dict]) -> List[dict]:
-        counts = load_frame_counts(self._local_path(
+        counts = read_lengths(self._local_path(
             self.frame_counts_file)) if self.frame_counts_file else {}
         data_list = []
         num_clipped = 0
@@ -429,18 +479,23 @@ class TimestampSegmentDataset(BaseActionDataset):
                                            self.frame_count_backend)
                 except VideoReadError as e:
                     raise AnnotationError(
-                        f"{self.ann_file}: entry {rec['ann_index']} "
-                        f"({rec['video_id']}): no frame count in the "
+                        f'{self._where(rec)}: no frame count in the '
                         f'annotation and the video cannot be probed: {e}'
                     ) from e
             total = int(total)
-            intervals = rec['anomaly_intervals']
-            if intervals.size and intervals.min() >= total:
+            if total <= 0:
                 raise AnnotationError(
-                    f"{self.ann_file}: entry {rec['ann_index']} "
-                    f"({rec['video_id']}): anomaly interval starts at "
-                    f'{int(intervals.min())}, after the last frame ({total} '
-                    'frames)')
+                    f'{self._where(rec)}: frame count must be positive, got '
+                    f'{total}')
+            intervals = rec['anomaly_intervals']
+            late = intervals[intervals[:, 0] >= total] if intervals.size \
+                else intervals
+            if late.size:
+                raise AnnotationError(
+                    f'{self._where(rec)}: anomaly interval(s) '
+                    f'{late.tolist()} start at or after the end of the video '
+                    f'({total} frames); their frames would silently vanish '
+                    '(wrong frame count or interval?)')
             if intervals.size and intervals.max() > total:
                 # The official UCF-Crime file has ends 1-2 frames past the end.
                 intervals = np.minimum(intervals, total)

@@ -5,7 +5,13 @@ Two interchangeable backends sit behind one small interface,
 
 * ``'decord'`` (default): ``decord.VideoReader`` with the output size set at
   open time, so frames are scaled inside FFmpeg while decoding; frames are read
-  with a single ``get_batch`` call on sorted unique indices.
+  with a single ``get_batch`` call on sorted unique indices. The decord handle
+  is opened lazily, directly at the size the frames are decoded at; the frame
+  size and fps come from one header probe (PyAV, no decoding). A test clip
+  whose frame count the dataset already knows therefore opens its file twice
+  (the probe and one decord handle); only a caller that asks for
+  :attr:`~VideoReader.num_frames` before decoding at another size (training,
+  where the sampler needs the count) also opens a native-size handle.
 * ``'pyav'``: PyAV (bundles FFmpeg). It seeks to the keyframe before each group
   of wanted frames and decodes forward; it never reads the whole file from
   frame 0 unless the wanted frames are all near the start. Use it for files
@@ -46,9 +52,19 @@ class VideoReader:
         self.filename = filename
         if not osp.isfile(filename):
             raise VideoReadError(f'Video file not found: {filename}')
-        self.num_frames = 0
-        self.fps = 0.0
+        self._num_frames = 0
+        self._fps = 0.0
         self._frame_shape: Optional[Tuple[int, int]] = None
+
+    @property
+    def num_frames(self) -> int:
+        """Number of decodable frames reported by the backend."""
+        return self._num_frames
+
+    @property
+    def fps(self) -> float:
+        """Average frame rate."""
+        return self._fps
 
     @property
     def frame_shape(self) -> Tuple[int, int]:
@@ -83,6 +99,7 @@ class VideoReader:
         if np.any(np.diff(inds) <= 0):
             raise ValueError(f'{self.filename}: frame indices must be sorted '
                              f'and unique, got {inds.tolist()}')
+        self.prepare(size)
         if inds[0] < 0 or inds[-1] >= self.num_frames:
             raise VideoReadError(
                 f'{self.filename}: frame index out of range: asked for '
@@ -104,6 +121,11 @@ class VideoReader:
                 'truncated or corrupt')
         return frames
 
+    def prepare(self, size: Optional[Tuple[int, int]] = None) -> None:
+        """Open what decoding at ``size`` (``(width, height)``, None = native)
+        needs, so that asking for :attr:`num_frames` afterwards opens nothing
+        more. Called by :meth:`get_frames`; optional for callers."""
+
     def _read(self, indices: np.ndarray,
               size: Optional[Tuple[int, int]]) -> np.ndarray:
         raise NotImplementedError
@@ -113,8 +135,15 @@ class VideoReader:
 
 
 class DecordReader(VideoReader):
-    """decord backend. One handle per output size; frames come from one
-    ``get_batch`` call.
+    """decord backend. Frames come from one ``get_batch`` call on a handle
+    opened at the output size.
+
+    Nothing is opened by the constructor beyond the file check. The frame
+    shape and fps come from one container-header probe (PyAV; decord exposes
+    no frame size without decoding a frame); the decord handle is opened on
+    the first read, at the size asked for, or at the native size when
+    :attr:`num_frames` is asked for first. decord's frame count is the one
+    reported (the same for a handle of any size).
 
     Args:
         filename (str): Path of the video.
@@ -127,24 +156,55 @@ class DecordReader(VideoReader):
         super().__init__(filename)
         self.num_threads = num_threads
         self._handles: Dict[Optional[Tuple[int, int]], object] = {}
-        native = self._open(None)
-        self.num_frames = len(native)
-        self.fps = float(native.get_avg_fps())
-        if self.num_frames <= 0:
-            raise VideoReadError(f'{filename}: decord found no frames')
+        self._header: Optional[Tuple[Tuple[int, int], float]] = None
+
+    # -------------------------------------------------------------- header
+    def _probe_header(self) -> Tuple[Tuple[int, int], float]:
+        """``((height, width), fps)`` from the container header (PyAV, no
+        decoding); fps is the stream's average frame rate, which is what
+        ``decord.VideoReader.get_avg_fps`` reports."""
+        if self._header is None:
+            import av
+            try:
+                with av.open(self.filename) as container:
+                    stream = container.streams.video[0]
+                    ctx = stream.codec_context
+                    shape = (int(ctx.height), int(ctx.width))
+                    rate = stream.average_rate
+                    fps = float(rate) if rate else 0.0
+            except Exception as e:
+                raise VideoReadError(
+                    f'Cannot open video {self.filename} (reading the header '
+                    f'with PyAV: {type(e).__name__}: '
+                    f'{str(e).splitlines()[0][:200] if str(e) else ""}); the '
+                    'file may be truncated or corrupt') from e
+            if min(shape) <= 0:
+                raise VideoReadError(
+                    f'{self.filename}: the header gives no frame size')
+            self._header = (shape, fps)
+        return self._header
 
     def _probe_shape(self) -> Tuple[int, int]:
-        # decord exposes no frame size without decoding a frame; the container
-        # header (read by PyAV, no decoding) has it.
-        import av
-        try:
-            with av.open(self.filename) as container:
-                ctx = container.streams.video[0].codec_context
-                return int(ctx.height), int(ctx.width)
-        except Exception as e:
-            raise VideoReadError(
-                f'{self.filename}: cannot read the frame size from the header '
-                f'({type(e).__name__}: {e})') from e
+        return self._probe_header()[0]
+
+    @property
+    def fps(self) -> float:
+        fps = self._probe_header()[1]
+        if fps <= 0:  # no average rate in the header: ask decord
+            fps = float(self._any_handle().get_avg_fps())
+        return fps
+
+    @property
+    def num_frames(self) -> int:
+        return len(self._any_handle())
+
+    # -------------------------------------------------------------- handles
+    def _any_handle(self):
+        """An open handle (its size does not matter for the frame count or
+        fps); the native-size one if none is open yet."""
+        if self._handles:
+            return next(iter(self._handles.values()))
+        return self._open(None)
 
     def _open(self, size: Optional[Tuple[int, int]]):
         if size in self._handles:
@@ -160,6 +220,8 @@ class DecordReader(VideoReader):
                 f'Cannot open video {self.filename} with decord '
                 f'({type(e).__name__}: {str(e).splitlines()[0][:200]}); the '
                 'file may be truncated or corrupt') from e
+        if len(handle) <= 0:
+            raise VideoReadError(f'{self.filename}: decord found no frames')
         # Keep at most the native handle and the one of the last size asked
         # for.
         for key in [k for k in self._handles if k is not None]:
@@ -167,9 +229,16 @@ class DecordReader(VideoReader):
         self._handles[size] = handle
         return handle
 
+    @staticmethod
+    def _key(size: Optional[Tuple[int, int]]) -> Optional[Tuple[int, int]]:
+        return None if size is None else (int(size[0]), int(size[1]))
+
+    def prepare(self, size: Optional[Tuple[int, int]] = None) -> None:
+        self._open(self._key(size))
+
     def _read(self, indices: np.ndarray,
               size: Optional[Tuple[int, int]]) -> np.ndarray:
-        handle = self._open(None if size is None else tuple(size))
+        handle = self._open(self._key(size))
         return handle.get_batch(indices.tolist()).asnumpy()
 
     def close(self) -> None:
@@ -217,13 +286,14 @@ class PyAVReader(VideoReader):
         rate = stream.average_rate or stream.guessed_rate
         if not rate:
             raise VideoReadError(f'{filename}: PyAV cannot determine the fps')
-        self.fps = float(rate)
+        self._fps = float(rate)
         self._time_base = float(stream.time_base)
         self._start = stream.start_time or 0
-        self.num_frames = int(stream.frames)
-        if self.num_frames <= 0:  # no frame count in the header: derive it
+        self._num_frames = int(stream.frames)
+        if self._num_frames <= 0:  # no frame count in the header: derive it
             duration = stream.duration or 0
-            self.num_frames = int(round(duration * self._time_base * self.fps))
+            self._num_frames = int(
+                round(duration * self._time_base * self.fps))
         if self.num_frames <= 0:
             raise VideoReadError(f'{filename}: PyAV found no frames')
         self._frame_shape = (int(stream.codec_context.height),

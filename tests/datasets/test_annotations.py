@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 
 from fgclip_mm.datasets import (AnnotationError, cover_video_with_clips,
-                                load_frame_counts, load_video_names,
-                                parse_ucf_test_annotations, video_stem)
+                                load_video_names, parse_ucf_test_annotations,
+                                video_stem)
+from fgclip_mm.evaluation.functional import read_lengths
 from ._helpers import UCF_TEST_COUNTS, UCF_TEST_TXT
 
 
@@ -23,17 +24,18 @@ def test_parse_official_ucf_test_file_with_irregular_whitespace():
 def test_frame_count_column_and_file():
     records = parse_ucf_test_annotations(UCF_TEST_COUNTS)
     assert records[0]['total_frames'] == 1412
-    counts = load_frame_counts(UCF_TEST_COUNTS)
+    counts = read_lengths(UCF_TEST_COUNTS)
     assert counts['Abuse028_x264'] == 1412 and len(counts) == 290
 
 
 def test_malformed_test_line_names_the_line(tmp_path):
     path = tmp_path / 'a.txt'
     path.write_text('a.mp4 Abuse 10 20 -1 -1\nb.mp4 Abuse 30 x -1 -1\n')
-    with pytest.raises(AnnotationError, match='line 2'):
+    with pytest.raises(AnnotationError, match=r'a.txt:2: .*line 2'):
         parse_ucf_test_annotations(str(path))
     path.write_text('a.mp4 Abuse 20 10 -1 -1\n')
-    with pytest.raises(AnnotationError, match='line 1.*start < end'):
+    with pytest.raises(AnnotationError,
+                       match=r'a.txt:1: .*ends before it starts.*line 1'):
         parse_ucf_test_annotations(str(path))
 
 
@@ -62,3 +64,34 @@ def test_cover_video_with_clips(total, clip_len, interval):
             assert np.all(np.diff(c) == interval)
     # consecutive sampled frames are never more than `interval` apart
     assert np.diff(np.unique(allf)).max() <= interval
+
+
+@pytest.mark.parametrize('text, reason', [
+    ('a.mp4 Abuse 10.7 20 -1 -1', 'frame number must be an integer'),
+    ('a.mp4 Abuse 10 10 -1 -1', r'\(10, 10\) is empty'),
+    ('a.mp4 Abuse', 'expected "name class start end'),
+    ('a.mp4 Abuse 1 2 -1 -1\nx/a.avi Abuse 3 4 -1 -1', 'annotated twice'),
+])
+def test_test_annotation_is_parsed_strictly(tmp_path, text, reason):
+    """Floats are not truncated, empty intervals and duplicate videos are not
+    accepted (the metric tools' rules)."""
+    path = tmp_path / 'a.txt'
+    path.write_text(text + '\n')
+    with pytest.raises(AnnotationError, match=reason):
+        parse_ucf_test_annotations(str(path))
+
+
+def test_official_format_limit_is_optional(tmp_path):
+    path = tmp_path / 'a.txt'
+    path.write_text('a.mp4 Riot 1 2 3 4 5 6\n')
+    assert parse_ucf_test_annotations(
+        str(path))[0]['anomaly_intervals'].tolist() == [[1, 2], [3, 4],
+                                                        [5, 6]]
+    with pytest.raises(AnnotationError, match='at most two events'):
+        parse_ucf_test_annotations(str(path), max_events=2)
+
+
+def test_exclude_list_with_a_name_twice_is_an_error(tmp_path):
+    (tmp_path / 'l.txt').write_text('a.mp4\nb\na\n')
+    with pytest.raises(AnnotationError, match=r'l.txt:3: .*line 1'):
+        load_video_names(str(tmp_path / 'l.txt'))

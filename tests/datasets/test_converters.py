@@ -119,3 +119,70 @@ def test_convert_shanghaitech_encodes_frames_and_mask_intervals(tmp_path):
     entries = json.load(open(out / 'train.json'))
     assert entries[0]['label'] == 'Normal'
     assert entries[0]['video'].endswith('01_001.avi')
+
+
+def _xd_tree(tmp_path, names):
+    root = tmp_path / 'xd'
+    for sub, name in names:
+        (root / sub).mkdir(parents=True, exist_ok=True)
+        (root / sub / name).write_bytes(b'')
+    return root
+
+
+def _xd_args(tmp_path, root, ann):
+    return argparse.Namespace(
+        video_root=str(root),
+        train_dir='train',
+        test_dir='test',
+        test_ann=str(ann),
+        out_dir=str(tmp_path / 'out'),
+        count_frames=False)
+
+
+def test_convert_xd_violence_malformed_annotation_names_file_and_line(
+        tmp_path):
+    import pytest
+
+    from fgclip_mm.datasets import AnnotationError
+    tool = load_tool('convert_xd_violence')
+    root = _xd_tree(tmp_path, [('test', 'C__#1_label_G-0-0.mp4')])
+    ann = tmp_path / 'annotations.txt'
+    ann.write_text('C__#1_label_G-0-0 10 20\nD__#1_label_B1-0-0 10 2x\n')
+    with pytest.raises(AnnotationError, match=r'annotations.txt:2: .*2x'):
+        tool.convert(_xd_args(tmp_path, root, ann))
+    # a violent test video without intervals would be labelled all normal
+    ann.write_text('E__#1_label_G-0-0 10 20\n')
+    with pytest.raises(ValueError, match='C__#1_label_G-0-0'):
+        tool.convert(_xd_args(tmp_path, root, ann))
+
+
+def test_xd_violence_class_table_is_shared_and_matches_configs(tmp_path):
+    from fgclip_mm.evaluation.functional import (XD_VIOLENCE_CLASSES,
+                                                 load_test_annotations)
+    tool = load_tool('convert_xd_violence')
+    assert tool.XD_CODES is XD_VIOLENCE_CLASSES
+    assert tool.XD_CLASSES == ('Normal', 'Fighting', 'Shooting', 'Riot',
+                               'Abuse', 'CarAccident', 'Explosion')
+    name = 'F__#1_label_B6-0-0'
+    assert tool.class_of(name + '.mp4') == 'CarAccident'
+    ann = tmp_path / 'annotations.txt'
+    ann.write_text(f'{name} 1 5\n')
+    assert load_test_annotations('xd_violence',
+                                 str(ann))[name]['class_name'] == \
+        'CarAccident'
+
+
+def test_convert_shanghaitech_bad_split_line_names_file_and_line(tmp_path):
+    import pytest
+
+    from fgclip_mm.datasets import AnnotationError
+    tool = load_tool('convert_shanghaitech')
+    (tmp_path / 'train.txt').write_text('01_001,0\n01_002,2\n')
+    with pytest.raises(AnnotationError, match=r'train.txt:2: label'):
+        tool.convert(
+            argparse.Namespace(
+                sht_root=str(tmp_path / 'sht'),
+                train_list=str(tmp_path / 'train.txt'),
+                test_list=str(tmp_path / 'train.txt'),
+                out_dir=str(tmp_path / 'out'),
+                fps=24))

@@ -117,6 +117,22 @@ def test_exclude_names_match_on_stem():
     (lambda e: e.update(timestamps=[1.0]), "'timestamps' must be null or"),
     (lambda e: e.update(region_captions=['a', 'b']),
      "1 regions in 'box_infos' but 2 'region_captions'"),
+    # a region with keyframes needs its own caption
+    (lambda e: e.update(region_captions=[]),
+     "1 regions in 'box_infos' but 0 'region_captions'"),
+    (lambda e: e.pop('region_captions'),
+     "1 regions in 'box_infos' but 0 'region_captions'"),
+    (lambda e: e.update(region_captions=['']),
+     "field 'region_captions[0]' is empty but region 0 of 'box_infos' has 1 "
+     'keyframe(s)'),
+    (lambda e: e.update(
+        region_captions=['a', ' '],
+        box_infos=[[], [dict(frame=3, bbox=[0, 0, 1, 1])]]),
+     "field 'region_captions[1]' is empty"),
+    (lambda e: e.update(
+        region_captions=['a'],
+        box_infos=[[dict(frame=3, bbox=[0, 0, 1, 1])], []]),
+     "2 regions in 'box_infos' but 1 'region_captions'"),
 ])
 def test_malformed_entry_error_names_entry_and_field(tmp_path, mutate,
                                                      message):
@@ -298,3 +314,131 @@ def test_test_mode_text_annotation_unknown_class_names_line(tmp_path):
 def test_training_refuses_a_text_annotation():
     with pytest.raises(AnnotationError, match='test_mode'):
         build(UCF_TEST_TXT, check_files=False)
+
+
+def test_uncaptioned_regions_without_keyframes_stay_valid(tmp_path):
+    """Only regions with keyframes need a caption: normal entries'
+    ``box_infos == [[]]`` (real file) and empty extra regions load."""
+    path = write_json(tmp_path, [
+        anomaly_entry(
+            region_captions=['a man', ''],
+            box_infos=[[dict(frame=1, bbox=[0, 0, 1, 1])], []]),
+        dict(video='Normal/n.mp4', global_caption='x', region_captions=['y'],
+             box_infos=[[]], timestamps=[0.0, 1.0]),
+    ])
+    ds = build(path, check_files=False)
+    assert ds.get_data_info(0)['region_captions'] == ['a man', '']
+    assert ds.get_data_info(1)['box_infos'] == [[]]
+
+
+def test_real_json_every_region_with_keyframes_has_a_caption(real):
+    """Independent check on the 1559 loaded entries."""
+    n = 0
+    for i in range(len(real)):
+        info = real.get_data_info(i)
+        for region, text in zip(info['box_infos'], info['region_captions']):
+            if region:
+                assert text.strip()
+                n += 1
+        if any(info['box_infos']):
+            assert len(info['region_captions']) == len(info['box_infos'])
+    assert n > 0
+
+
+def test_test_mode_interval_starting_past_the_video_is_an_error(tmp_path):
+    """Every interval is checked, not only the earliest one."""
+    ann = tmp_path / 'test.txt'
+    ann.write_text('a.mp4  Abuse  10  20  -1  -1\n'
+                   'b.mp4  Abuse  10  20  150  170\n')
+    counts = tmp_path / 'counts.txt'
+    counts.write_text('a.mp4 100\nb.mp4 150\n')
+    with pytest.raises(
+            AnnotationError,
+            match=r'test.txt: line 2 \(b\): anomaly interval\(s\) '
+            r'\[\[150, 170\]\] start at or after the end of the video '
+            r'\(150 frames\)'):
+        build(str(ann), check_files=False, test_mode=True,
+              frame_counts_file=str(counts))
+    # ends 1-2 frames past the end are still clipped and counted
+    counts.write_text('a.mp4 100\nb.mp4 169\n')
+    ds = build(str(ann), check_files=False, test_mode=True,
+               frame_counts_file=str(counts))
+    b = next(ds.get_data_info(i) for i in range(len(ds))
+             if ds.get_data_info(i)['video_id'] == 'b')
+    np.testing.assert_array_equal(b['anomaly_intervals'],
+                                  [[10, 20], [150, 169]])
+    assert ds.summary['num_intervals_clipped_to_video'] == 1
+    # a count in the line itself: rejected by the parser, file and line named
+    ann.write_text('a.mp4  Abuse  10  20  150  170  150\n')
+    with pytest.raises(AnnotationError,
+                       match=r'test.txt:1: interval \(150, 170\) starts at '
+                       r'or after the end of the video \(150 frames\)'):
+        build(str(ann), check_files=False, test_mode=True)
+
+
+def test_test_mode_json_interval_past_the_video_names_entry(tmp_path):
+    path = write_json(tmp_path, [
+        anomaly_entry(anomaly_intervals=[[10, 20]], total_frames=100),
+        anomaly_entry('Abuse/Abuse002_x264.mp4',
+                      anomaly_intervals=[[10, 20], [120, 130]],
+                      total_frames=100),
+    ])
+    with pytest.raises(AnnotationError,
+                       match=r'entry 1 \(Abuse002_x264\): anomaly '
+                       r'interval\(s\) \[\[120, 130\]\]'):
+        build(path, check_files=False, test_mode=True)
+
+
+@pytest.mark.parametrize('intervals', [None, []])
+def test_test_mode_anomalous_json_entry_without_intervals_is_an_error(
+        tmp_path, intervals):
+    extra = {} if intervals is None else dict(anomaly_intervals=intervals)
+    path = write_json(tmp_path, [
+        anomaly_entry(anomaly_intervals=[[10, 20]], total_frames=100),
+        anomaly_entry('Fighting/Fighting003_x264.mp4', total_frames=100,
+                      **extra),
+        dict(video='Normal/n.mp4', global_caption='x', timestamps=[0.0, 1.0],
+             total_frames=100),
+    ])
+    with pytest.raises(AnnotationError,
+                       match=r'entry 1 \(Fighting/Fighting003_x264.mp4\): '
+                       r"class 'Fighting' is anomalous but field "
+                       r"'anomaly_intervals' gives no anomaly interval"):
+        build(path, check_files=False, test_mode=True)
+    # without the bad entry: anomalous and normal entries load
+    entries = json.loads(open(path).read())
+    path = write_json(tmp_path, [entries[0], entries[2]], 'ok.json')
+    ds = build(path, check_files=False, test_mode=True, clip_len=16)
+    labels = {ds.get_data_info(i)['video_id']: ds.get_data_info(i)[
+        'anomaly_intervals'].tolist() for i in range(len(ds))}
+    assert labels == {'Abuse001_x264': [[10, 20]], 'n': []}
+
+
+@pytest.mark.parametrize('value', [[[10]], [[20, 10]], [[1.5, 3]], 'x'])
+def test_test_mode_malformed_json_intervals_name_entry(tmp_path, value):
+    path = write_json(tmp_path, [
+        anomaly_entry(anomaly_intervals=value, total_frames=100)])
+    with pytest.raises(AnnotationError,
+                       match=r"entry 0 .*'anomaly_intervals' must be"):
+        build(path, check_files=False, test_mode=True)
+
+
+def test_test_mode_anomalous_text_line_without_intervals_is_an_error(
+        tmp_path):
+    path = tmp_path / 'test.txt'
+    path.write_text('a.mp4  Normal  -1  -1  -1  -1  100\n'
+                    'b.mp4  Abuse  -1  -1  -1  -1  100\n')
+    with pytest.raises(AnnotationError,
+                       match=r"line 2 \(b.mp4\): class 'Abuse' is "
+                       'anomalous but the line gives no anomaly interval'):
+        build(str(path), check_files=False, test_mode=True)
+
+
+def test_test_mode_text_reads_any_number_of_intervals(tmp_path):
+    """Converter outputs (XD-Violence) carry more than two events."""
+    path = tmp_path / 'test.txt'
+    path.write_text('a.mp4  Fighting  1 2 5 9 20 30  40\n')
+    ds = build(str(path), check_files=False, test_mode=True,
+               metainfo=dict(classes=('Normal', 'Fighting')))
+    np.testing.assert_array_equal(
+        ds.get_data_info(0)['anomaly_intervals'], [[1, 2], [5, 9], [20, 30]])

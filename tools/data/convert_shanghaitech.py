@@ -31,20 +31,11 @@ import os.path as osp
 
 import numpy as np
 
-from fgclip_mm.datasets.annotations import format_ucf_line, mask_to_intervals
+from fgclip_mm.datasets.annotations import format_ucf_line
+from fgclip_mm.evaluation.functional import (labels_to_intervals,
+                                             parse_shanghaitech_split)
 
 SHT_CLASSES = ('Normal', 'Anomaly')
-
-
-def read_split(path: str):
-    rows = []
-    with open(path) as f:
-        for line in f:
-            parts = [p.strip() for p in line.strip().split(',')]
-            if parts and parts[0]:
-                rows.append((parts[0], int(parts[1]),
-                             int(parts[2]) if len(parts) > 2 else -1))
-    return rows
 
 
 def encode_frames(frame_dir: str, out_path: str, fps: int) -> int:
@@ -79,23 +70,25 @@ def convert(args) -> dict:
     counts: dict = {}
     train = [
         dict(
-            video=resolve(name, args, counts),
-            label=SHT_CLASSES[label],
-            timestamps=None) for name, label, _ in read_split(args.train_list)
+            video=resolve(e['video'], args, counts),
+            label=SHT_CLASSES[e['is_anomaly']],
+            timestamps=None)
+        for e in parse_shanghaitech_split(args.train_list)
     ]
     with open(osp.join(args.out_dir, 'train.json'), 'w') as f:
         json.dump(train, f, indent=1)
     lines = []
     mask_dir = osp.join(args.sht_root, 'testing', 'test_frame_mask')
-    for name, label, num in read_split(args.test_list):
+    for e in parse_shanghaitech_split(args.test_list):
+        name, label, num = e['video'], int(e['is_anomaly']), e['num_frames']
         path = resolve(name, args, counts)
         mask_file = osp.join(mask_dir, name + '.npy')
         if osp.isfile(mask_file):
             mask = np.load(mask_file)
-            intervals, total = mask_to_intervals(mask), len(mask)
+            intervals, total = labels_to_intervals(mask), len(mask)
         else:
             intervals, total = np.zeros((0, 2), np.int64), num
-            if total <= 0:
+            if total is None:
                 from fgclip_mm.datasets.video_io import get_num_frames
                 total = get_num_frames(
                     path if osp.isabs(path) else osp.join(args.out_dir, path))

@@ -27,31 +27,28 @@ import argparse
 import json
 import os
 import os.path as osp
-import re
 
 import numpy as np
 
 from fgclip_mm.datasets.annotations import format_ucf_line, video_stem
+from fgclip_mm.evaluation.functional import (XD_VIOLENCE_CLASSES,
+                                             is_xd_violence_normal,
+                                             parse_xd_violence_annotations,
+                                             xd_violence_labels)
 
-#: XD-Violence label codes -> class names; index 0 is normal.
-XD_CODES = {
-    'A': 'Normal',
-    'B1': 'Fighting',
-    'B2': 'Shooting',
-    'B4': 'Riot',
-    'B5': 'Abuse',
-    'B6': 'CarAccident',
-    'G': 'Explosion'
-}
+#: XD-Violence label codes -> class names (the one table,
+#: :data:`fgclip_mm.evaluation.functional.XD_VIOLENCE_CLASSES`); index 0 is
+#: normal.
+XD_CODES = XD_VIOLENCE_CLASSES
 XD_CLASSES = tuple(XD_CODES.values())
 
 
 def class_of(name: str) -> str:
     """Class of an XD-Violence video from the first code after ``label_``."""
-    m = re.search(r'label_([A-Z][0-9]?)', name)
-    if not m or m.group(1) not in XD_CODES:
+    codes = xd_violence_labels(video_stem(name))
+    if not codes or codes[0] not in XD_CODES:
         raise ValueError(f'{name}: no XD-Violence label code in the name')
-    return XD_CODES[m.group(1)]
+    return XD_CODES[codes[0]]
 
 
 def list_videos(root: str, sub: str):
@@ -59,22 +56,6 @@ def list_videos(root: str, sub: str):
     return sorted(
         osp.relpath(osp.join(d, f), root) for d, _, fs in os.walk(folder)
         for f in fs if f.endswith(('.mp4', '.avi')))
-
-
-def read_xd_intervals(path: str) -> dict:
-    out = {}
-    with open(path) as f:
-        for lineno, line in enumerate(f, 1):
-            parts = line.split()
-            if not parts:
-                continue
-            nums = [int(v) for v in parts[1:]]
-            if len(nums) % 2:
-                raise ValueError(f'{path}: line {lineno}: odd number of '
-                                 'frame numbers')
-            out[video_stem(parts[0])] = np.asarray(nums,
-                                                   np.int64).reshape(-1, 2)
-    return out
 
 
 def convert(args) -> dict:
@@ -85,16 +66,26 @@ def convert(args) -> dict:
     ]
     with open(osp.join(args.out_dir, 'train.json'), 'w') as f:
         json.dump(train, f, indent=1)
-    intervals = read_xd_intervals(args.test_ann)
+    # AnnotationError naming the file and line for a malformed line.
+    intervals = parse_xd_violence_annotations(args.test_ann)
     lines = []
+    unannotated = []
     for v in list_videos(args.video_root, args.test_dir):
         total = None
         if args.count_frames:
             from fgclip_mm.datasets.video_io import get_num_frames
             total = get_num_frames(osp.join(args.video_root, v))
         cls = class_of(v)
-        iv = intervals.get(video_stem(v), np.zeros((0, 2), np.int64))
+        iv = np.asarray(intervals.get(video_stem(v), []),
+                        np.int64).reshape(-1, 2)
+        if not len(iv) and not is_xd_violence_normal(v):
+            unannotated.append(v)
         lines.append(format_ucf_line(osp.basename(v), cls, iv, total))
+    if unannotated:
+        # Would be all-normal frame labels; the dataset refuses them too.
+        raise ValueError(
+            f'{len(unannotated)} violent test video(s) have no intervals in '
+            f'{args.test_ann}, e.g. {unannotated[:3]}')
     with open(osp.join(args.out_dir, 'test_annotations.txt'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     return dict(

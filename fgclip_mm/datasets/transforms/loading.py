@@ -315,12 +315,15 @@ class DecodeSampledFrames(BaseTransform):
     def transform(self, results: Dict) -> Dict:
         reader = results.pop('video_reader')
         inds = np.asarray(results['frame_inds'], dtype=np.int64)
-        if self.out_of_range == 'clamp':
-            inds = np.clip(inds, 0, len(reader) - 1)
-        unique, inverse = np.unique(inds, return_inverse=True)
         try:
             size = target_size(self.scale, reader.frame_shape) \
                 if self.scale is not None else None
+            if self.out_of_range == 'clamp':
+                # open at the output size first: the count costs no extra
+                # native-size open
+                reader.prepare(size)
+                inds = np.clip(inds, 0, len(reader) - 1)
+            unique, inverse = np.unique(inds, return_inverse=True)
             frames = reader.get_frames(unique, size)
         except VideoReadError as e:
             raise VideoReadError(f'{_describe(results)}: {e}') from e

@@ -126,8 +126,38 @@ def _pair(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
     return int(w), int(h)
 
 
+class _FixedCropWithBoxes(_CropWithBoxes):
+    """A fixed-size window (same for all frames); subclasses choose only its
+    offset (:meth:`_offset`).
+
+    Args:
+        crop_size (int | tuple[int, int]): ``size`` or ``(w, h)`` in pixels;
+            larger than the image is clipped to the image.
+        min_size (float): Boxes thinner than this inside the crop are masked.
+            Defaults to 0.01.
+    """
+
+    def __init__(self,
+                 crop_size: Union[int, Tuple[int, int]],
+                 min_size: float = 0.01) -> None:
+        super().__init__(min_size)
+        self.crop_size = _pair(crop_size)
+
+    def _offset(self, free_h: int, free_w: int) -> Tuple[int, int]:
+        """``(x, y)`` of the window, given the free room ``img - crop``."""
+        raise NotImplementedError
+
+    def _window(self, img_h, img_w):
+        w, h = min(self.crop_size[0], img_w), min(self.crop_size[1], img_h)
+        x, y = self._offset(img_h - h, img_w - w)
+        return x, y, w, h
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(crop_size={self.crop_size})'
+
+
 @TRANSFORMS.register_module()
-class RandomCropWithBoxes(_CropWithBoxes):
+class RandomCropWithBoxes(_FixedCropWithBoxes):
     """Crop a fixed-size window at a random position (same for all frames).
 
     Required Keys:
@@ -150,24 +180,14 @@ class RandomCropWithBoxes(_CropWithBoxes):
             Defaults to 0.01.
     """
 
-    def __init__(self,
-                 crop_size: Union[int, Tuple[int, int]],
-                 min_size: float = 0.01) -> None:
-        super().__init__(min_size)
-        self.crop_size = _pair(crop_size)
-
-    def _window(self, img_h, img_w):
-        w, h = min(self.crop_size[0], img_w), min(self.crop_size[1], img_h)
-        x = np.random.randint(0, img_w - w + 1)
-        y = np.random.randint(0, img_h - h + 1)
-        return x, y, w, h
-
-    def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(crop_size={self.crop_size})'
+    def _offset(self, free_h, free_w):
+        x = np.random.randint(0, free_w + 1)
+        y = np.random.randint(0, free_h + 1)
+        return x, y
 
 
 @TRANSFORMS.register_module()
-class CenterCropWithBoxes(_CropWithBoxes):
+class CenterCropWithBoxes(_FixedCropWithBoxes):
     """Crop a fixed-size window at the centre (same for all frames).
 
     Keys as :class:`RandomCropWithBoxes`.
@@ -178,18 +198,8 @@ class CenterCropWithBoxes(_CropWithBoxes):
             Defaults to 0.01.
     """
 
-    def __init__(self,
-                 crop_size: Union[int, Tuple[int, int]],
-                 min_size: float = 0.01) -> None:
-        super().__init__(min_size)
-        self.crop_size = _pair(crop_size)
-
-    def _window(self, img_h, img_w):
-        w, h = min(self.crop_size[0], img_w), min(self.crop_size[1], img_h)
-        return (img_w - w) // 2, (img_h - h) // 2, w, h
-
-    def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(crop_size={self.crop_size})'
+    def _offset(self, free_h, free_w):
+        return free_w // 2, free_h // 2
 
 
 @TRANSFORMS.register_module()

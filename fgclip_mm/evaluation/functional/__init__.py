@@ -4,7 +4,8 @@ from .annotations import (AnnotationError, is_xd_violence_normal,
                           load_shanghaitech_masks, parse_shanghaitech_split,
                           parse_ucf_crime_annotations,
                           parse_xd_violence_annotations, read_lengths,
-                          read_video_list, strip_video_ext)
+                          read_ucf_annotation_lines, read_video_list,
+                          video_stem)
 from .benchmarks import (BENCHMARKS, XD_VIOLENCE_CLASSES, is_normal_video,
                          load_test_annotations, xd_violence_labels)
 from .dump import DUMP_FORMAT_VERSION, load_vad_dump, save_vad_dump
@@ -24,8 +25,8 @@ from .vad_metrics import (AP_CONVENTIONS, average_precision, binary_clf_counts,
 __all__ = [
     'AnnotationError', 'is_xd_violence_normal', 'load_shanghaitech_masks',
     'parse_shanghaitech_split', 'parse_ucf_crime_annotations',
-    'parse_xd_violence_annotations', 'read_lengths', 'read_video_list',
-    'strip_video_ext', 'BENCHMARKS', 'XD_VIOLENCE_CLASSES', 'is_normal_video',
+    'parse_xd_violence_annotations', 'read_lengths',
+    'read_ucf_annotation_lines', 'read_video_list', 'video_stem', 'BENCHMARKS', 'XD_VIOLENCE_CLASSES', 'is_normal_video',
     'load_test_annotations', 'xd_violence_labels', 'DUMP_FORMAT_VERSION',
     'load_vad_dump', 'save_vad_dump', 'INTERVAL_CONVENTIONS',
     'build_ground_truth', 'build_video_labels', 'concat_in_order',

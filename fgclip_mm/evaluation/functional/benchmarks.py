@@ -16,7 +16,7 @@ import numpy as np
 from .annotations import (is_xd_violence_normal, load_shanghaitech_masks,
                           parse_shanghaitech_split,
                           parse_ucf_crime_annotations,
-                          parse_xd_violence_annotations, strip_video_ext)
+                          parse_xd_violence_annotations, video_stem)
 from .ground_truth import labels_to_intervals
 
 __all__ = [
@@ -27,14 +27,19 @@ __all__ = [
 #: Benchmarks understood by :func:`load_test_annotations`.
 BENCHMARKS = ('ucf_crime', 'xd_violence', 'shanghaitech')
 
-#: XD-Violence label codes (Wu et al., ECCV 2020) to class names.
+#: XD-Violence label codes (Wu et al., ECCV 2020) to class names: the one
+#: table of fgclip_mm (``tools/data/convert_xd_violence.py`` uses it too).
+#: Names are single words as config class tuples spell them
+#: (``classes=('Normal', 'Fighting', 'Shooting', 'Riot', 'Abuse',
+#: 'CarAccident', 'Explosion')``); ``class_text`` turns ``'CarAccident'``
+#: into ``'car accident'`` for captions.
 XD_VIOLENCE_CLASSES = OrderedDict([
     ('A', 'Normal'),
     ('B1', 'Fighting'),
     ('B2', 'Shooting'),
     ('B4', 'Riot'),
     ('B5', 'Abuse'),
-    ('B6', 'Car accident'),
+    ('B6', 'CarAccident'),
     ('G', 'Explosion'),
 ])
 
@@ -51,7 +56,7 @@ def xd_violence_labels(video: str) -> List[str]:
         e.g. ``['G', 'B2', 'B6']``; ``['A']`` for normal videos; empty if
         the name carries no ``_label_`` part.
     """
-    match = re.search(r'_label_([^_/\\]*)$', strip_video_ext(video))
+    match = re.search(r'_label_([^_/\\]*)$', video_stem(video))
     if match is None:
         return []
     return [c for c in match.group(1).split('-') if c and c != '0']

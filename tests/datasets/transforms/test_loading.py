@@ -223,3 +223,60 @@ def test_demo_video_decodes_with_exact_frame_count(demo_dir):
     np.testing.assert_array_equal(
         decode(copy, inds, backend='pyav')['imgs'],
         sequential_decode_pyav(copy)[inds])
+
+
+class CountingVideoReader(decord.VideoReader):
+    """decord.VideoReader that records the output size of every open."""
+    opened = []
+
+    def __init__(self, uri, *args, **kwargs):
+        self.opened.append((kwargs.get('width', -1), kwargs.get('height',
+                                                                -1)))
+        super().__init__(uri, *args, **kwargs)
+
+
+@pytest.mark.parametrize('scale, size', [((88, 72), (88, 72)),
+                                         (72, (88, 72)), (None, (-1, -1))])
+@pytest.mark.parametrize('out_of_range', ['error', 'clamp'])
+def test_test_clip_opens_its_video_once_at_the_output_size(
+        monkeypatch, scale, size, out_of_range):
+    """A test clip (frame count known from the annotation): one header probe
+    and one decord handle, opened directly at the output size."""
+    import av
+    av_opens = []
+    real_open = av.open
+
+    def counting_open(*args, **kwargs):
+        av_opens.append(args[0])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(av, 'open', counting_open)
+    monkeypatch.setattr(decord, 'VideoReader', CountingVideoReader)
+    CountingVideoReader.opened = []
+    inds = np.arange(8) * 15
+    results = VideoReaderInit()(
+        dict(filename=CARPHONE, video_id='c', total_frames=120,
+             frame_inds=inds))
+    assert results['original_shape'] == (144, 176)
+    assert results['total_frames'] == 120
+    out = DecodeSampledFrames(scale=scale, out_of_range=out_of_range)(results)
+    assert CountingVideoReader.opened == [size]
+    assert len(av_opens) == 1
+    monkeypatch.undo()
+    kwargs = {} if scale is None else dict(width=88, height=72)
+    np.testing.assert_array_equal(out['imgs'],
+                                  sequential_decode(CARPHONE, **kwargs)[inds])
+
+
+def test_decord_reader_header_matches_decord(demo_dir):
+    """fps, frame count and frame size agree with what decord itself reports
+    and decodes (the fps and size come from the header probe)."""
+    from fgclip_mm.datasets import open_video
+    demo = osp.join(demo_dir, 'videos', 'test', 'Normal_test_000.mp4')
+    for path in (CARPHONE, demo):
+        reader = open_video(path, 'decord')
+        vr = decord.VideoReader(path)
+        assert reader.fps == vr.get_avg_fps()
+        assert reader.frame_shape == vr[0].shape[:2]
+        assert reader.num_frames == len(vr)
+        reader.close()

@@ -65,3 +65,46 @@ def test_flip_ratio_zero_is_identity():
     out = FlipWithBoxes(flip_ratio=0.0)(dict(sample))
     assert out['flip'] is False
     np.testing.assert_array_equal(out['boxes'], sample['boxes'])
+
+
+def test_fixed_size_crops_share_one_implementation():
+    from mmaction.registry import TRANSFORMS
+    from fgclip_mm.datasets.transforms.processing import _FixedCropWithBoxes
+    for cls in (RandomCropWithBoxes, CenterCropWithBoxes):
+        assert issubclass(cls, _FixedCropWithBoxes)
+        # only the window offset differs
+        assert not {'__init__', '_window', '__repr__'} & set(vars(cls))
+    # both registered names keep their arguments
+    for name in ('RandomCropWithBoxes', 'CenterCropWithBoxes'):
+        t = TRANSFORMS.build(dict(type=name, crop_size=(10, 20),
+                                  min_size=0.1))
+        assert (t.crop_size, t.min_size) == ((10, 20), 0.1)
+        assert repr(t) == f'{name}(crop_size=(10, 20))'
+
+
+def test_fixed_size_crop_windows():
+    # centre: (80 - 50) // 2, (60 - 40) // 2
+    out = CenterCropWithBoxes(crop_size=(50, 40))(sample_with_box())
+    assert out['crop_bbox'].tolist() == [15, 10, 65, 50]
+    assert out['img_shape'] == (40, 50)
+    # larger than the image: clipped to it
+    out = CenterCropWithBoxes(crop_size=100)(sample_with_box())
+    assert out['crop_bbox'].tolist() == [0, 0, 80, 60]
+    # random: x drawn before y, each uniform over the free room (oracle:
+    # the same draws from an identically seeded generator)
+    np.random.seed(5)
+    got = [
+        RandomCropWithBoxes(crop_size=44)(sample_with_box())['crop_bbox']
+        for _ in range(50)
+    ]
+    rng = np.random.RandomState(5)
+    for bbox in got:
+        x, y = rng.randint(0, 80 - 44 + 1), rng.randint(0, 60 - 44 + 1)
+        assert bbox.tolist() == [x, y, x + 44, y + 44]
+    np.random.seed(0)
+    seen = {
+        tuple(RandomCropWithBoxes(crop_size=(78, 59))(
+            sample_with_box())['crop_bbox'][:2].tolist())
+        for _ in range(200)
+    }
+    assert seen == {(x, y) for x in range(3) for y in range(2)}

@@ -7,7 +7,7 @@ from fgclip_mm.evaluation.functional import (
     AnnotationError, is_xd_violence_normal, load_shanghaitech_masks,
     parse_shanghaitech_split, parse_ucf_crime_annotations,
     parse_xd_violence_annotations, read_lengths, read_video_list,
-    strip_video_ext)
+    video_stem)
 
 
 def _write(tmp_path, name, text, newline=None):
@@ -17,11 +17,11 @@ def _write(tmp_path, name, text, newline=None):
     return str(path)
 
 
-def test_strip_video_ext_keeps_dots_of_xd_names():
-    assert strip_video_ext('Abuse028_x264.mp4') == 'Abuse028_x264'
+def test_video_stem_keeps_dots_of_xd_names():
+    assert video_stem('Abuse028_x264.mp4') == 'Abuse028_x264'
     name = 'Bad.Boys.1995__#01-11-55_01-12-40_label_G-B2-B6'
-    assert strip_video_ext(name) == name
-    assert strip_video_ext(name + '.mp4') == name
+    assert video_stem(name) == name
+    assert video_stem(name + '.mp4') == name
 
 
 def test_ucf_official_file_parses_all_290_videos(data_root):
@@ -72,7 +72,12 @@ def test_ucf_irregular_whitespace_and_optional_second_event(tmp_path):
                           ('A.mp4 Abuse 10', 'expected'),
                           ('A.mp4 Abuse 20 10 -1 -1', 'ends before it starts'),
                           ('A.mp4 Abuse 10 -1 -1 -1', 'negative'),
-                          ('A.mp4 Abuse 1 2 3 4 5 6', 'at most two events')])
+                          ('A.mp4 Abuse 1 2 3 4 5 6', 'at most two events'),
+                          ('A.mp4 Abuse 10 10 -1 -1', r'\(10, 10\) is empty'),
+                          ('A.mp4 Abuse 10.5 20 -1 -1', 'must be an integer'),
+                          ('A.mp4 Abuse 10 20 300 310 300',
+                           r'\(300, 310\) starts at or after the end of '
+                           r'the video \(300 frames\)')])
 def test_ucf_malformed_line_names_file_and_line(tmp_path, line, reason):
     path = _write(tmp_path, 'ann.txt', 'Ok.mp4 Abuse 1 2 -1 -1\n' + line)
     with pytest.raises(AnnotationError, match=reason) as info:
@@ -194,3 +199,91 @@ def test_read_video_list_rejects_duplicates(tmp_path):
         read_video_list(path)
     assert read_video_list(_write(tmp_path, 'ok.txt',
                                   'a.mp4\r\nb\n')) == ['a', 'b']
+
+
+def test_ucf_any_number_of_events_when_max_events_is_none(tmp_path):
+    path = _write(tmp_path, 'ann.txt', 'A.mp4 Riot 1 2 3 4 5 6 7\n')
+    assert parse_ucf_crime_annotations(path, max_events=None) == {
+        'A': dict(class_name='Riot', intervals=[(1, 2), (3, 4), (5, 6)],
+                  num_frames=7)
+    }
+
+
+def test_video_ids_drop_folders_everywhere(tmp_path):
+    """Converter outputs name videos by path (ShanghaiTech:
+    ``videos/01_0014.mp4``); every reader keys them by the same id."""
+    assert video_stem('videos/01_0014.mp4') == '01_0014'
+    assert video_stem('a\\b\\C_label_A.avi') == 'C_label_A'
+    ann = _write(tmp_path, 'ann.txt',
+                 'videos/01_0014.mp4 Anomaly 1 3 4 5 6\n')
+    assert list(parse_ucf_crime_annotations(ann)) == ['01_0014']
+    assert read_lengths(ann) == {'01_0014': 6}
+    assert read_video_list(_write(tmp_path, 'l.txt',
+                                  'videos/01_0014.mp4\n')) == ['01_0014']
+
+
+def test_read_video_list_first_field_mode(tmp_path):
+    path = _write(tmp_path, 'l.csv',
+                  '# made by hand\nvideo,label_frames\na.mp4,16\nb c\n')
+    assert read_video_list(path, first_field=True) == ['a', 'b']
+    with pytest.raises(AnnotationError, match='one video name per line'):
+        read_video_list(path)
+    dup = _write(tmp_path, 'dup.txt', 'a.mp4 Abuse\nx/a.mp4 Abuse\n')
+    with pytest.raises(AnnotationError, match=r'dup.txt:2: .*line 1'):
+        read_video_list(dup, first_field=True)
+
+
+def test_gzip_annotation_files_are_read(tmp_path):
+    import gzip
+    path = str(tmp_path / 'ann.txt.gz')
+    with gzip.open(path, 'wt') as f:
+        f.write('A.mp4 Abuse 1 2 -1 -1 10\n')
+    assert parse_ucf_crime_annotations(path)['A']['num_frames'] == 10
+    assert read_lengths(path) == {'A': 10}
+
+
+def test_one_annotation_error_class_for_datasets_and_evaluation(tmp_path):
+    import pickle
+
+    from fgclip_mm import datasets, evaluation
+    from fgclip_mm.datasets.annotations import validate_fgclip_entry
+    assert datasets.AnnotationError is AnnotationError
+    assert evaluation.AnnotationError is AnnotationError
+    # the dataset's JSON checks raise it ...
+    with pytest.raises(AnnotationError, match="entry 3: field 'video'"):
+        validate_fgclip_entry({}, 'entry 3')
+    # ... and so does the dataset's text parser (same class, same message)
+    path = _write(tmp_path, 'ann.txt', 'A.mp4 Abuse 1 x -1 -1\n')
+    with pytest.raises(AnnotationError) as info:
+        datasets.parse_ucf_test_annotations(path)
+    assert info.value.lineno == 1 and f'{path}:1' in str(info.value)
+    # survives pickling (dataloader workers)
+    err = pickle.loads(pickle.dumps(info.value))
+    assert type(err) is AnnotationError and str(err) == str(info.value)
+
+
+@pytest.mark.parametrize('name', [
+    'Temporal_Anomaly_Annotation_for_Testing_Videos.txt',
+    'test_annotations_with_frame_counts.txt'
+])
+def test_dataset_and_metric_read_the_ucf_files_alike(data_root, name):
+    """The dataset's records and the metric's mapping come from one parser;
+    oracle: a plain split of the file."""
+    from fgclip_mm.datasets import parse_ucf_test_annotations
+    path = osp.join(data_root, 'ucf_crime', name)
+    records = parse_ucf_test_annotations(path)
+    ann = parse_ucf_crime_annotations(path)
+    assert [r['video_id'] for r in records] == list(ann)
+    with open(path) as f:
+        rows = [line.split() for line in f if line.strip()]
+    assert len(rows) == len(records) == 290
+    for row, rec in zip(rows, records):
+        nums = [int(v) for v in row[2:]]
+        total = nums.pop() if len(nums) % 2 else None
+        pairs = [(s, e) for s, e in zip(nums[::2], nums[1::2])
+                 if (s, e) != (-1, -1)]
+        assert rec['name'] == row[0] and rec['class_name'] == row[1]
+        assert rec['total_frames'] == total
+        assert rec['anomaly_intervals'].tolist() == [list(p) for p in pairs]
+        assert ann[rec['video_id']] == dict(
+            class_name=row[1], intervals=pairs, num_frames=total)
