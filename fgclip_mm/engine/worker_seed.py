@@ -3,10 +3,11 @@ import random
 
 import numpy as np
 import torch
-from mmaction.registry import FUNCTION
+from mmengine.registry import FUNCTIONS
 
 
-@FUNCTION.register_module()
+# the root registry: mmengine looks worker_init_fn up where pseudo_collate lives
+@FUNCTIONS.register_module()
 def epoch_worker_init_fn(worker_id: int) -> None:
     """Seed numpy and ``random`` in a DataLoader worker from torch's worker seed.
 
