@@ -1,6 +1,7 @@
 """The dataset of FG-CLIP VAD: captioned videos with keyframe boxes and
 timestamps for training, and whole videos cut into covering clips for
 testing."""
+import logging
 import os
 import os.path as osp
 from collections import Counter
@@ -103,6 +104,11 @@ class TimestampSegmentDataset(BaseActionDataset):
         check_files (bool): Check at load time that every video exists (a video
             not at its path is looked up by file name under
             ``data_prefix['video']``). Defaults to True.
+        missing_videos (str): What a training entry whose video cannot be
+            found does: ``'error'`` (naming the entry) or ``'skip'`` (dropped,
+            logged as a warning with the entries, counted in :attr:`summary`).
+            Test sets must be complete, so ``'skip'`` is refused in test mode.
+            Defaults to ``'error'``.
         clip_len (int): Test mode: frames per clip. Defaults to 16.
         frame_interval (int): Test mode: gap between a clip's frames. Defaults
             to 1.
@@ -135,6 +141,7 @@ class TimestampSegmentDataset(BaseActionDataset):
                  region_caption_template: Optional[str] = None,
                  box_tolerance: float = 0.01,
                  check_files: bool = True,
+                 missing_videos: str = 'error',
                  clip_len: int = 16,
                  frame_interval: int = 1,
                  frame_counts_file: Optional[str] = None,
@@ -144,6 +151,14 @@ class TimestampSegmentDataset(BaseActionDataset):
         if label_source not in ('auto', 'path', 'field'):
             raise ValueError("label_source must be 'auto', 'path' or 'field', "
                              f'got {label_source!r}')
+        if missing_videos not in ('error', 'skip'):
+            raise ValueError("missing_videos must be 'error' or 'skip', got "
+                             f'{missing_videos!r}')
+        if missing_videos == 'skip' and test_mode:
+            raise ValueError(
+                "missing_videos='skip' is refused in test mode: metrics on a "
+                'subset of a test set are not comparable with published ones')
+        self.missing_videos = missing_videos
         self.strip_prefix = strip_prefix
         self.exclude_file = exclude_file
         self.exclude_names = exclude_names
@@ -252,7 +267,9 @@ class TimestampSegmentDataset(BaseActionDataset):
     def _video_root(self) -> str:
         return self.data_prefix.get('video', '') or ''
 
-    def _resolve_path(self, video: str, where: str) -> str:
+    def _resolve_path(self, video: str, where: str) -> Optional[str]:
+        """The video's path; None for a missing video under
+        ``missing_videos='skip'``."""
         rel = video.strip().replace('\\', '/')
         if self.strip_prefix and rel.startswith(self.strip_prefix):
             rel = rel[len(self.strip_prefix):].lstrip('/')
@@ -281,6 +298,8 @@ class TimestampSegmentDataset(BaseActionDataset):
                 f'{where}: video {video!r} is not at {path} and its file name '
                 f'matches several files under {self._video_root()!r}: '
                 f'{found[:3]}')
+        if self.missing_videos == 'skip':
+            return None
         raise AnnotationError(
             f'{where}: video file not found: {path} (also searched by file '
             f'name under {self._video_root()!r}; check data_root/data_prefix/'
@@ -346,6 +365,7 @@ class TimestampSegmentDataset(BaseActionDataset):
         n_anomaly_format = 0
         n_regions_without_keyframes = 0
         need_caption = self.caption_template is None and not self.test_mode
+        skipped: List[str] = []
         for i, raw in enumerate(entries):
             name = raw.get('video') if isinstance(raw, dict) else None
             where = f'{self.ann_file}: entry {i}' + (
@@ -362,10 +382,14 @@ class TimestampSegmentDataset(BaseActionDataset):
             if label == 0 and len(region_captions) > len(box_infos):
                 box_infos = box_infos + [[]] * (
                     len(region_captions) - len(box_infos))
+            filename = self._resolve_path(entry['video'], where)
+            if filename is None:
+                skipped.append(where)
+                continue
             n_anomaly_format += entry['timestamps'] is None
             n_regions_without_keyframes += sum(not r for r in box_infos)
             record = dict(
-                filename=self._resolve_path(entry['video'], where),
+                filename=filename,
                 video_id=video_stem(entry['video']),
                 label=label,
                 class_name=self.classes[label],
@@ -389,9 +413,16 @@ class TimestampSegmentDataset(BaseActionDataset):
                         f'integer or null, got {total!r}')
                 record.update(anomaly_intervals=intervals, total_frames=total)
             records.append(record)
+        if skipped:
+            print_log(
+                f'{type(self).__name__}: skipped {len(skipped)} entries whose '
+                f'video is missing (missing_videos=\'skip\'): '
+                + '; '.join(skipped[:10]) + (' ...' if len(skipped) > 10 else ''),
+                logger='current', level=logging.WARNING)
         self.summary.update(
+            num_missing_videos_skipped=len(skipped),
             num_anomaly_format=n_anomaly_format,
-            num_normal_format=len(entries) - n_anomaly_format,
+            num_normal_format=len(entries) - len(skipped) - n_anomaly_format,
             num_clamped_boxes=n_clamped,
             num_regions_without_keyframes=n_regions_without_keyframes)
         return records

@@ -442,3 +442,24 @@ def test_test_mode_text_reads_any_number_of_intervals(tmp_path):
                metainfo=dict(classes=('Normal', 'Fighting')))
     np.testing.assert_array_equal(
         ds.get_data_info(0)['anomaly_intervals'], [[1, 2], [5, 9], [20, 30]])
+
+
+def test_missing_videos_skip_drops_and_reports_the_entries(tmp_path):
+    (tmp_path / 'Abuse').mkdir()
+    (tmp_path / 'Abuse' / 'Abuse001_x264.mp4').write_bytes(b'')
+    path = write_json(tmp_path, [
+        anomaly_entry('Abuse/Abuse001_x264.mp4'),
+        anomaly_entry('Abuse/Abuse404_x264.mp4')
+    ])
+    ds = build(path, data_prefix=dict(video=str(tmp_path)),
+               missing_videos='skip')
+    assert len(ds) == 1
+    assert ds.get_data_info(0)['video_id'] == 'Abuse001_x264'
+    assert ds.summary['num_missing_videos_skipped'] == 1
+
+
+def test_missing_videos_skip_is_refused_for_test_sets(tmp_path):
+    with pytest.raises(ValueError, match='test mode'):
+        TimestampSegmentDataset(
+            ann_file=str(tmp_path / 'test.txt'), pipeline=[], test_mode=True,
+            missing_videos='skip')

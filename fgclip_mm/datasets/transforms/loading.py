@@ -1,8 +1,10 @@
 """Open a video, choose its frames, decode only those frames."""
+import logging
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
 from mmaction.registry import TRANSFORMS
 
 from ..video_io import VideoReadError, open_video
@@ -46,6 +48,21 @@ def target_size(scale: Optional[Union[int, Sequence[int]]],
     return sw, sh
 
 
+def _check_on_error(on_error: str) -> None:
+    if on_error not in ('raise', 'skip'):
+        raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+
+
+def _fail(on_error: str, message: str, cause: Exception) -> None:
+    """Raise a :class:`VideoReadError` with ``message``, or log it and return
+    None (``on_error='skip'``)."""
+    if on_error == 'skip':
+        print_log(f'skipped a sample: {message}', logger='current',
+                  level=logging.WARNING)
+        return None
+    raise VideoReadError(message) from cause
+
+
 @TRANSFORMS.register_module()
 class VideoReaderInit(BaseTransform):
     """Open the video and read its header (no frame is decoded).
@@ -64,31 +81,42 @@ class VideoReaderInit(BaseTransform):
     Args:
         backend (str): ``'decord'`` or ``'pyav'``. Defaults to ``'decord'``.
         num_threads (int): Decoder threads. Defaults to 1.
+        on_error (str): A missing or unreadable video: ``'raise'`` a
+            :class:`VideoReadError` naming it, or ``'skip'``: log a warning
+            naming it and return None, so that a training dataset draws
+            another sample (mmengine refuses None in test mode, so test sets
+            still fail loudly). Defaults to ``'raise'``.
         **kwargs: Backend options (``seek_gap`` for PyAV).
     """
 
     def __init__(self,
                  backend: str = 'decord',
                  num_threads: int = 1,
+                 on_error: str = 'raise',
                  **kwargs) -> None:
+        _check_on_error(on_error)
         self.backend = backend
         self.num_threads = num_threads
+        self.on_error = on_error
         self.kwargs = kwargs
 
-    def transform(self, results: Dict) -> Dict:
+    def transform(self, results: Dict) -> Optional[Dict]:
         try:
             reader = open_video(
                 results['filename'],
                 self.backend,
                 num_threads=self.num_threads,
                 **self.kwargs)
+            fps, shape = reader.fps, reader.frame_shape
+            total = results.get('total_frames')
+            if total is None:
+                total = reader.num_frames
         except VideoReadError as e:
-            raise VideoReadError(f'{_describe(results)}: {e}') from e
+            return _fail(self.on_error, f'{_describe(results)}: {e}', e)
         results['video_reader'] = reader
-        results['fps'] = reader.fps
-        if results.get('total_frames') is None:
-            results['total_frames'] = reader.num_frames
-        results['original_shape'] = reader.frame_shape
+        results['fps'] = fps
+        results['total_frames'] = total
+        results['original_shape'] = shape
         return results
 
     def __repr__(self) -> str:
@@ -302,17 +330,23 @@ class DecodeSampledFrames(BaseTransform):
             last frame (annotation frame counts can exceed what the decoder
             sees by a frame or two): ``'error'`` or ``'clamp'`` (use the last
             frame). Defaults to ``'error'``.
+        on_error (str): A video that fails to decode (truncated, corrupt):
+            ``'raise'`` or ``'skip'`` (see :class:`VideoReaderInit`).
+            Defaults to ``'raise'``.
     """
 
     def __init__(self,
                  scale: Optional[Union[int, Tuple[int, int]]] = None,
-                 out_of_range: str = 'error') -> None:
+                 out_of_range: str = 'error',
+                 on_error: str = 'raise') -> None:
         if out_of_range not in ('error', 'clamp'):
             raise ValueError("out_of_range must be 'error' or 'clamp'")
+        _check_on_error(on_error)
         self.scale = scale
         self.out_of_range = out_of_range
+        self.on_error = on_error
 
-    def transform(self, results: Dict) -> Dict:
+    def transform(self, results: Dict) -> Optional[Dict]:
         reader = results.pop('video_reader')
         inds = np.asarray(results['frame_inds'], dtype=np.int64)
         try:
@@ -326,7 +360,7 @@ class DecodeSampledFrames(BaseTransform):
             unique, inverse = np.unique(inds, return_inverse=True)
             frames = reader.get_frames(unique, size)
         except VideoReadError as e:
-            raise VideoReadError(f'{_describe(results)}: {e}') from e
+            return _fail(self.on_error, f'{_describe(results)}: {e}', e)
         finally:
             reader.close()
         imgs = np.ascontiguousarray(frames[inverse.reshape(-1)])

@@ -280,3 +280,20 @@ def test_decord_reader_header_matches_decord(demo_dir):
         assert reader.frame_shape == vr[0].shape[:2]
         assert reader.num_frames == len(vr)
         reader.close()
+
+
+def test_on_error_skip_returns_none_for_missing_and_truncated_videos(tmp_path):
+    missing = dict(filename=str(tmp_path / 'gone.mp4'), video_id='gone')
+    assert VideoReaderInit(on_error='skip')(missing) is None
+    with pytest.raises(VideoReadError, match='gone.mp4'):
+        VideoReaderInit()(dict(missing))
+
+    path = str(tmp_path / 'truncated.mp4')
+    with open(CARPHONE, 'rb') as f:
+        data = f.read()
+    with open(path, 'wb') as f:
+        f.write(data[:len(data) // 2])
+    results = VideoReaderInit(on_error='skip')(
+        dict(filename=path, frame_inds=np.array([0, 60, 119])))
+    if results is not None:  # the header may still be readable
+        assert DecodeSampledFrames(on_error='skip')(results) is None
