@@ -14,7 +14,8 @@ from ..functional import (AP_CONVENTIONS, INTERP_MODES, INTERVAL_CONVENTIONS,
                           PROTOCOLS, apply_protocol, average_precision,
                           build_video_labels, expand_frame_scores,
                           far_at_recall, far_at_threshold, intervals_to_labels,
-                          per_class_roc_auc, roc_auc, save_vad_dump)
+                          per_class_roc_auc, read_lengths, roc_auc,
+                          save_vad_dump)
 
 
 def _to_numpy(value: Any) -> np.ndarray:
@@ -79,6 +80,14 @@ class VADMetric(BaseMetric):
         score_interp (str): Filling of the frames between sampled frames,
             ``'linear'`` or ``'nearest'``. Defaults to ``'linear'``.
         per_class (bool): Whether to report per-class AUC. Defaults to True.
+        label_lengths_file (str, optional): Per-video evaluated lengths
+            (``video,label_frames`` CSV such as UCF-Crime's
+            ``test_snippet16_lengths.csv``): each video's scores and labels are
+            cut to that length after the protocol. Reproduces label arrays built
+            from feature counts (the shared UCF-Crime I3D array drops one more
+            snippet for videos whose length is a multiple of 16). Every
+            evaluated video must be listed, with a length no longer than the
+            protocol's. Defaults to None.
         dump_file (str, optional): If set, per-video scores and labels are
             written there as an ``.npz`` dump
             (:func:`~fgclip_mm.evaluation.functional.save_vad_dump`).
@@ -99,6 +108,7 @@ class VADMetric(BaseMetric):
                  recall_for_far: float = 0.95,
                  score_interp: str = 'linear',
                  per_class: bool = True,
+                 label_lengths_file: Optional[str] = None,
                  dump_file: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
@@ -126,6 +136,9 @@ class VADMetric(BaseMetric):
         self.recall_for_far = float(recall_for_far)
         self.score_interp = score_interp
         self.per_class = per_class
+        self.label_lengths = (read_lengths(label_lengths_file)
+                              if label_lengths_file else None)
+        self.label_lengths_file = label_lengths_file
         self.dump_file = dump_file
 
     @property
@@ -224,6 +237,19 @@ class VADMetric(BaseMetric):
             video['scores'].append(clip['scores'])
         return OrderedDict((vid, videos[vid]) for vid in sorted(videos))
 
+    def _label_length(self, vid: str, protocol_length: int) -> int:
+        """The evaluated length of ``vid`` from ``label_lengths_file``."""
+        if vid not in self.label_lengths:
+            raise ValueError(f'video {vid!r} is not in label_lengths_file '
+                             f'{self.label_lengths_file}')
+        length = self.label_lengths[vid]
+        if not 0 < length <= protocol_length:
+            raise ValueError(
+                f'video {vid!r}: label length {length} in '
+                f'{self.label_lengths_file} is not in (0, {protocol_length}] '
+                f'(frames evaluated under protocol {self.protocol!r})')
+        return length
+
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Compute the metrics from the clips of all ranks.
 
@@ -244,10 +270,15 @@ class VADMetric(BaseMetric):
             except ValueError as e:
                 raise ValueError(f'video {vid!r}: {e}') from e
             intervals = video['anomaly_intervals']
+            scores = apply_protocol(dense, self.protocol)
+            labels = build_video_labels(intervals, num_frames, self.protocol,
+                                        self.interval_convention)
+            if self.label_lengths is not None:
+                length = self._label_length(vid, len(labels))
+                scores, labels = scores[:length], labels[:length]
             per_video[vid] = dict(
-                scores=apply_protocol(dense, self.protocol),
-                labels=build_video_labels(intervals, num_frames, self.protocol,
-                                          self.interval_convention),
+                scores=scores,
+                labels=labels,
                 class_name=video['class_name'] or '',
                 num_frames=num_frames,
                 is_anomalous=bool(

@@ -251,3 +251,67 @@ def test_invalid_arguments_are_rejected():
                    dict(score_interp='cubic'), dict(recall_for_far=0)):
         with pytest.raises(ValueError):
             VADMetric(**kwargs)
+
+
+def test_label_lengths_file_reproduces_the_shared_ucf_snippet16_labels(
+        tmp_path, data_root):
+    """With the per-video label lengths, the metric's own labels are the
+    widely shared UCF-Crime I3D label array (checked via its positive runs)."""
+    import json
+    import os.path as osp
+
+    import torch
+
+    from fgclip_mm.evaluation import VADMetric, load_vad_dump
+    from fgclip_mm.evaluation.functional import (parse_ucf_crime_annotations,
+                                                 read_lengths, read_video_list)
+    ucf = osp.join(data_root, 'ucf_crime')
+    ann = parse_ucf_crime_annotations(
+        osp.join(ucf, 'test_annotations_with_frame_counts.txt'))
+    samples = [
+        dict(video_id=vid, frame_inds=torch.tensor([0, v['num_frames'] - 1]),
+             pred_frame_scores=torch.tensor([0.2, 0.8]),
+             total_frames=v['num_frames'],
+             anomaly_intervals=np.asarray(v['intervals'], np.int64).reshape(-1, 2),
+             class_name=v['class_name']) for vid, v in ann.items()
+    ]
+    lengths_csv = osp.join(ucf, 'test_snippet16_lengths.csv')
+    dump = str(tmp_path / 'dump.npz')
+    metric = VADMetric(protocol='snippet16', label_lengths_file=lengths_csv,
+                       dump_file=dump)
+    metric.process(None, samples)
+    result = metric.compute_metrics(metric.results)
+    assert result['num_frames'] == 1109680
+
+    videos, _ = load_vad_dump(dump)
+    order = read_video_list(osp.join(ucf, 'test_order.txt'))
+    ours = np.concatenate([videos[v]['labels'] for v in order])
+    with open(osp.join(ucf, 'gt_snippet16_i3d_runs.json')) as f:
+        runs = json.load(f)
+    shared = np.zeros(runs['num_frames'], np.uint8)
+    for s, e in runs['positive_runs']:
+        shared[s:e] = 1
+    np.testing.assert_array_equal(ours, shared)
+    assert int(shared.sum()) == 84128
+
+    # without the lengths the metric keeps every whole snippet
+    metric = VADMetric(protocol='snippet16')
+    metric.process(None, samples)
+    assert metric.compute_metrics(metric.results)['num_frames'] == 1109824
+
+
+def test_label_lengths_file_must_list_every_video(tmp_path):
+    import torch
+
+    from fgclip_mm.evaluation import VADMetric
+    lengths = tmp_path / 'lengths.csv'
+    lengths.write_text('video,label_frames\nv1,32\n')
+    metric = VADMetric(protocol='snippet16', label_lengths_file=str(lengths))
+    metric.process(None, [
+        dict(video_id=vid, frame_inds=torch.tensor([0, 47]),
+             pred_frame_scores=torch.tensor([0.1, 0.9]), total_frames=48,
+             anomaly_intervals=np.zeros((0, 2), np.int64), class_name='Normal')
+        for vid in ('v1', 'v2')
+    ])
+    with pytest.raises(ValueError, match="'v2' is not in label_lengths_file"):
+        metric.compute_metrics(metric.results)
