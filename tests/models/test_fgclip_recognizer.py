@@ -106,3 +106,31 @@ def test_valid_region_with_empty_caption_is_an_error():
     data = model.data_preprocessor(batch, training=True)
     with pytest.raises(ValueError, match='empty caption'):
         model(**data, mode='loss')
+
+
+def test_prompts_are_encoded_once_per_evaluation_even_with_a_trainable_text_tower(
+        monkeypatch):
+    model = build_model(frozen=False).eval()
+    calls = []
+    real = model.backbone.encode_text
+
+    def counting(texts):
+        calls.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(model.backbone, 'encode_text', counting)
+    data = model.data_preprocessor(make_batch(num=1, frames=2), training=False)
+    with torch.no_grad():
+        first = model(data['inputs'], mode='tensor')
+        second = model(data['inputs'], mode='tensor')
+    assert len(calls) == 1
+    torch.testing.assert_close(first, second)
+    # a training step may change the text tower: the cache is dropped
+    model.train()
+    with torch.no_grad():
+        model.backbone.clip.ln_final.bias.add_(1.0)
+    model.eval()
+    with torch.no_grad():
+        third = model(data['inputs'], mode='tensor')
+    assert len(calls) == 2
+    assert not torch.allclose(first, third)

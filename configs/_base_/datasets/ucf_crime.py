@@ -21,7 +21,8 @@ train_pipeline = [
     dict(type='PackFGCLIPInputs'),
 ]
 test_pipeline = [
-    dict(type='VideoReaderInit'),
+    # clips of one video arrive in order: open it once
+    dict(type='VideoReaderInit', reuse_reader=True),
     dict(type='DecodeSampledFrames', scale=(298, 224)),
     dict(type='CenterCropWithBoxes', crop_size=img_size),
     dict(type='PackFGCLIPInputs'),

@@ -74,6 +74,7 @@ class VideoReaderInit(BaseTransform):
     Added Keys:
 
         - video_reader (:class:`~fgclip_mm.datasets.video_io.VideoReader`)
+        - video_reader_shared (the reader stays open for the next sample)
         - fps
         - total_frames (only when absent: a count from the annotation wins)
         - original_shape (native ``(H, W)``)
@@ -86,6 +87,11 @@ class VideoReaderInit(BaseTransform):
             naming it and return None, so that a training dataset draws
             another sample (mmengine refuses None in test mode, so test sets
             still fail loudly). Defaults to ``'raise'``.
+        reuse_reader (bool): Keep the last video open and reuse it while
+            consecutive samples come from the same file (test-mode clips of
+            one video arrive in order), instead of reopening it per clip. At
+            most one reader per pipeline (per DataLoader worker) stays open.
+            Defaults to False.
         **kwargs: Backend options (``seek_gap`` for PyAV).
     """
 
@@ -93,20 +99,37 @@ class VideoReaderInit(BaseTransform):
                  backend: str = 'decord',
                  num_threads: int = 1,
                  on_error: str = 'raise',
+                 reuse_reader: bool = False,
                  **kwargs) -> None:
         _check_on_error(on_error)
         self.backend = backend
         self.num_threads = num_threads
         self.on_error = on_error
+        self.reuse_reader = reuse_reader
         self.kwargs = kwargs
+        self._last: Optional[Tuple[str, object]] = None  # (filename, reader)
+
+    def _open(self, filename: str):
+        if self.reuse_reader and self._last is not None:
+            if self._last[0] == filename:
+                return self._last[1]
+            self._last[1].close()
+            self._last = None
+        reader = open_video(
+            filename, self.backend, num_threads=self.num_threads, **self.kwargs)
+        if self.reuse_reader:
+            self._last = (filename, reader)
+        return reader
+
+    def __getstate__(self) -> Dict:
+        # open readers do not travel to DataLoader workers
+        state = self.__dict__.copy()
+        state['_last'] = None
+        return state
 
     def transform(self, results: Dict) -> Optional[Dict]:
         try:
-            reader = open_video(
-                results['filename'],
-                self.backend,
-                num_threads=self.num_threads,
-                **self.kwargs)
+            reader = self._open(results['filename'])
             fps, shape = reader.fps, reader.frame_shape
             total = results.get('total_frames')
             if total is None:
@@ -114,6 +137,7 @@ class VideoReaderInit(BaseTransform):
         except VideoReadError as e:
             return _fail(self.on_error, f'{_describe(results)}: {e}', e)
         results['video_reader'] = reader
+        results['video_reader_shared'] = self.reuse_reader
         results['fps'] = fps
         results['total_frames'] = total
         results['original_shape'] = shape
@@ -121,7 +145,8 @@ class VideoReaderInit(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(backend={self.backend!r}, '
-                f'num_threads={self.num_threads})')
+                f'num_threads={self.num_threads}, '
+                f'reuse_reader={self.reuse_reader})')
 
 
 def _uniform_in_window(start: int, stop: int, num: int, random: bool,
@@ -348,6 +373,7 @@ class DecodeSampledFrames(BaseTransform):
 
     def transform(self, results: Dict) -> Optional[Dict]:
         reader = results.pop('video_reader')
+        shared = results.pop('video_reader_shared', False)
         inds = np.asarray(results['frame_inds'], dtype=np.int64)
         try:
             size = target_size(self.scale, reader.frame_shape) \
@@ -362,7 +388,8 @@ class DecodeSampledFrames(BaseTransform):
         except VideoReadError as e:
             return _fail(self.on_error, f'{_describe(results)}: {e}', e)
         finally:
-            reader.close()
+            if not shared:  # a shared reader is closed by VideoReaderInit
+                reader.close()
         imgs = np.ascontiguousarray(frames[inverse.reshape(-1)])
         results['imgs'] = imgs
         results['img_shape'] = imgs.shape[1:3]

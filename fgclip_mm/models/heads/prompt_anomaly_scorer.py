@@ -115,6 +115,10 @@ class PromptAnomalyScorer(nn.Module):
             self._cache = classes.detach()
         return classes
 
+    def clear_cache(self) -> None:
+        """Forget the cached prompt embeddings."""
+        self._cache = None
+
     def _load_from_state_dict(self, *args, **kwargs) -> None:
         # new text-tower weights invalidate the cached prompt embeddings
         self._cache = None

