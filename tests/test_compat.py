@@ -1,5 +1,6 @@
 """The third-party workarounds of fgclip_mm.compat."""
 import os
+import socket
 import subprocess
 import sys
 
@@ -83,8 +84,11 @@ def test_init_dist_falls_back_to_gloo_without_cuda(tmp_path):
         'from mmengine.dist import init_dist\n'
         "init_dist('pytorch', backend='nccl')\n"
         'print(dist.get_backend(), dist.get_world_size())\n')
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
     env = dict(os.environ, RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
-               MASTER_ADDR='127.0.0.1', MASTER_PORT='29517',
+               MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port),
                CUDA_VISIBLE_DEVICES='')
     out = subprocess.run([sys.executable, '-c', script], capture_output=True,
                          text=True, env=env, cwd=REPO, timeout=120)
