@@ -121,12 +121,12 @@ class PromptAnomalyScorer(nn.Module):
 
     def _load_from_state_dict(self, *args, **kwargs) -> None:
         # new text-tower weights invalidate the cached prompt embeddings
-        self._cache = None
+        self.clear_cache()
         super()._load_from_state_dict(*args, **kwargs)
 
     def _apply(self, fn, *args, **kwargs):
         # .to(device) / .half(): recompute the cache on the new device/dtype
-        self._cache = None
+        self.clear_cache()
         return super()._apply(fn, *args, **kwargs)
 
     def class_probs(self, emb: torch.Tensor, prompts: torch.Tensor,

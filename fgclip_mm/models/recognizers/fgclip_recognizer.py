@@ -206,7 +206,7 @@ class FGCLIPRecognizer(BaseModel):
         # In eval mode nothing updates the text side, so even a trainable text
         # tower's prompt embeddings can be reused until train() is called.
         prompts = self.scorer.prompt_embeddings(
-            lambda texts: self.backbone.encode_text(texts),
+            self.backbone.encode_text,
             cacheable=self.text_frozen or not self.training).to(frames.device)
         return self.scorer(frames, region_emb, prompts,
                            self.loss_module.scale('global').detach(),
