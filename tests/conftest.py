@@ -15,3 +15,10 @@ def _mmaction_scope():
     import fgclip_mm  # noqa: F401
     from mmaction.utils import register_all_modules
     register_all_modules(init_default_scope=True)
+
+
+@pytest.fixture(scope='session')
+def data_root() -> str:
+    """Copies of the benchmarks' real annotation files
+    (see tests/data/evaluation/README.md)."""
+    return os.path.join(DATA_DIR, 'evaluation')

@@ -20,7 +20,6 @@ reuse them. Everything is a function of the seed.
 Use :func:`make_demo_dataset` or ``tools/data/make_demo_dataset.py``.
 """
 import json
-import os
 import os.path as osp
 import time
 from dataclasses import asdict, dataclass
@@ -28,9 +27,8 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-#: Classes of the demo data, normal first (use as
-#: ``metainfo=dict(classes=...)``).
-DEMO_CLASSES = ('Normal', 'Explosion', 'Fighting')
+from ..annotations.class_names import DEMO_CLASSES
+from .video_writer import write_mp4
 
 #: The only sentences the demo annotations use, per class and level.
 DEMO_CAPTIONS: Dict[str, Dict[str, Tuple[str, ...]]] = {
@@ -214,36 +212,6 @@ def _render(
     return frames, boxes
 
 
-def write_mp4(path: str,
-              frames: np.ndarray,
-              fps: int,
-              gop_size: int = 12) -> None:
-    """Encode uint8 RGB frames ``(T, H, W, 3)`` (even H and W) as H.264 mp4
-    (MPEG-4 Part 2 when PyAV lacks libx264); decord reads back exactly T
-    frames.
-    """
-    import av
-    codec = 'libx264' if 'libx264' in av.codecs_available else 'mpeg4'
-    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
-    with av.open(path, 'w') as container:
-        stream = container.add_stream(codec, rate=fps)
-        stream.width, stream.height = frames.shape[2], frames.shape[1]
-        stream.pix_fmt = 'yuv420p'
-        stream.codec_context.gop_size = gop_size
-        if codec == 'libx264':
-            stream.options = {
-                'crf': '18',
-                'preset': 'veryfast',
-                'threads': '1'
-            }
-        for img in frames:
-            frame = av.VideoFrame.from_ndarray(img, format='rgb24')
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-
-
 # ------------------------------------------------------------------ annotation
 def _norm_box(box: tuple, size: int) -> List[float]:
     return [round(v / size, 6) for v in box]
@@ -290,8 +258,42 @@ def make_demo_dataset(out_dir: str,
         raise ValueError('size must be even (yuv420p)')
     tic = time.time()
     rng = np.random.default_rng(seed)
+    train_entries, test_lines, count_lines = [], [], []
+    for split, cls, i in _plan(cfg):
+        vrng = np.random.default_rng(rng.integers(2**63))
+        num_frames = int(vrng.integers(cfg.min_frames, cfg.max_frames + 1))
+        interval = _event_interval(vrng, cls, num_frames)
+        name = f'{cls}_{split}_{i:03d}.mp4'
+        rel = (f'videos/train/{cls}/{name}'
+               if split == 'train' else f'videos/test/{name}')
+        frames, boxes = _render(vrng, cfg, num_frames, cls, interval)
+        write_mp4(osp.join(out_dir, rel), frames, cfg.fps)
+        if split == 'test':
+            s, e = interval if cls != 'Normal' else (-1, -1)
+            test_lines.append(f'{name}  {cls}  {s}  {e}  -1  -1')
+            count_lines.append(f'{name} {num_frames}')
+        else:
+            train_entries.append(
+                _train_entry(vrng, cfg, cls, rel, num_frames, interval,
+                             boxes))
+    summary = dict(
+        out_dir=out_dir,
+        seed=seed,
+        num_train=len(train_entries),
+        num_test=len(test_lines),
+        classes=list(DEMO_CLASSES),
+        config=asdict(cfg))
+    _write_annotations(out_dir, train_entries, test_lines, count_lines)
+    summary['seconds'] = round(time.time() - tic, 2)
+    with open(osp.join(out_dir, 'README.md'), 'w') as f:
+        f.write(_README.format(**summary, fps=cfg.fps, size=cfg.size))
+    return summary
+
+
+def _plan(cfg: DemoConfig) -> List[Tuple[str, str, int]]:
+    """``(split, class, index)`` of every video, in generation order."""
     anomaly_classes = DEMO_CLASSES[1:]
-    plan = []  # (split, class, index)
+    plan = []
     for split, n_norm, n_anom in (('train', cfg.num_train_normal,
                                    cfg.num_train_anomalous),
                                   ('test', cfg.num_test_normal,
@@ -299,69 +301,54 @@ def make_demo_dataset(out_dir: str,
         plan += [(split, 'Normal', i) for i in range(n_norm)]
         plan += [(split, anomaly_classes[i % len(anomaly_classes)], i)
                  for i in range(n_anom)]
+    return plan
 
-    train_entries, test_lines, count_lines = [], [], []
-    for split, cls, i in plan:
-        vrng = np.random.default_rng(rng.integers(2**63))
-        num_frames = int(vrng.integers(cfg.min_frames, cfg.max_frames + 1))
-        if cls == 'Normal':
-            interval = (0, 0)
-        else:
-            start = int(vrng.uniform(0.15, 0.45) * num_frames)
-            length = int(vrng.uniform(0.35, 0.55) * num_frames)
-            interval = (start, min(num_frames, start + max(length, 8)))
-        name = f'{cls}_{split}_{i:03d}.mp4'
-        rel = (f'videos/train/{cls}/{name}'
-               if split == 'train' else f'videos/test/{name}')
-        frames, boxes = _render(vrng, cfg, num_frames, cls, interval)
-        write_mp4(osp.join(out_dir, rel), frames, cfg.fps)
 
-        if split == 'test':
-            s, e = interval if cls != 'Normal' else (-1, -1)
-            test_lines.append(f'{name}  {cls}  {s}  {e}  -1  -1')
-            count_lines.append(f'{name} {num_frames}')
-            continue
-        captions = DEMO_CAPTIONS[cls]
-        entry = dict(
-            video=rel, global_caption=_choose(vrng, captions['global'])[0])
-        if cls == 'Normal':
-            duration = num_frames / cfg.fps
-            t0 = round(float(vrng.uniform(0, 0.3)) * duration, 1)
-            t1 = round(
-                min(duration, t0 + float(vrng.uniform(0.5, 0.7)) * duration),
-                1)
-            entry.update(
-                region_captions=_choose(vrng, captions['region']),
-                box_infos=[[]],
-                timestamps=[t0, t1])
-        else:
-            kfs = _keyframes(interval[0], interval[1], cfg.keyframe_step)
-            entry.update(
-                region_captions=_choose(vrng, captions['region'], len(boxes)),
-                box_infos=[[
-                    dict(frame=f, bbox=_norm_box(region[f], cfg.size))
-                    for f in kfs if region[f] is not None
-                ] for region in boxes],
-                timestamps=None)
-        train_entries.append(entry)
+def _event_interval(vrng: np.random.Generator, cls: str,
+                    num_frames: int) -> Tuple[int, int]:
+    """Half-open frame interval of the event (``(0, 0)`` for normal)."""
+    if cls == 'Normal':
+        return 0, 0
+    start = int(vrng.uniform(0.15, 0.45) * num_frames)
+    length = int(vrng.uniform(0.35, 0.55) * num_frames)
+    return start, min(num_frames, start + max(length, 8))
 
+
+def _train_entry(vrng: np.random.Generator, cfg: DemoConfig, cls: str,
+                 rel: str, num_frames: int, interval: Tuple[int, int],
+                 boxes: list) -> dict:
+    """The FG-CLIP JSON entry of a training video."""
+    captions = DEMO_CAPTIONS[cls]
+    entry = dict(video=rel, global_caption=_choose(vrng, captions['global'])[0])
+    if cls == 'Normal':
+        duration = num_frames / cfg.fps
+        t0 = round(float(vrng.uniform(0, 0.3)) * duration, 1)
+        t1 = round(
+            min(duration, t0 + float(vrng.uniform(0.5, 0.7)) * duration), 1)
+        entry.update(
+            region_captions=_choose(vrng, captions['region']),
+            box_infos=[[]],
+            timestamps=[t0, t1])
+        return entry
+    kfs = _keyframes(interval[0], interval[1], cfg.keyframe_step)
+    entry.update(
+        region_captions=_choose(vrng, captions['region'], len(boxes)),
+        box_infos=[[
+            dict(frame=f, bbox=_norm_box(region[f], cfg.size)) for f in kfs
+            if region[f] is not None
+        ] for region in boxes],
+        timestamps=None)
+    return entry
+
+
+def _write_annotations(out_dir: str, train_entries: List[dict],
+                       test_lines: List[str], count_lines: List[str]) -> None:
     with open(osp.join(out_dir, 'train.json'), 'w') as f:
         json.dump(train_entries, f, indent=1)
     with open(osp.join(out_dir, 'test_annotations.txt'), 'w') as f:
         f.write('\n'.join(test_lines) + '\n')
     with open(osp.join(out_dir, 'test_frame_counts.txt'), 'w') as f:
         f.write('\n'.join(count_lines) + '\n')
-    summary = dict(
-        out_dir=out_dir,
-        seed=seed,
-        num_train=len(train_entries),
-        num_test=len(test_lines),
-        classes=list(DEMO_CLASSES),
-        config=asdict(cfg),
-        seconds=round(time.time() - tic, 2))
-    with open(osp.join(out_dir, 'README.md'), 'w') as f:
-        f.write(_README.format(**summary, fps=cfg.fps, size=cfg.size))
-    return summary
 
 
 _README = """# fgclip_mm demo dataset

@@ -7,8 +7,8 @@ import cv2
 import decord
 import numpy as np
 
-from fgclip_mm.datasets import (TimestampSegmentDataset,
-                                parse_ucf_test_annotations)
+from fgclip_mm.annotations import parse_ucf_test_annotations
+from fgclip_mm.datasets import TimestampSegmentDataset
 from ._helpers import REAL_JSON, UCF_TEST_TXT
 
 TOOLS = osp.join(
@@ -143,7 +143,7 @@ def test_convert_xd_violence_malformed_annotation_names_file_and_line(
         tmp_path):
     import pytest
 
-    from fgclip_mm.datasets import AnnotationError
+    from fgclip_mm.annotations import AnnotationError
     tool = load_tool('convert_xd_violence')
     root = _xd_tree(tmp_path, [('test', 'C__#1_label_G-0-0.mp4')])
     ann = tmp_path / 'annotations.txt'
@@ -157,10 +157,10 @@ def test_convert_xd_violence_malformed_annotation_names_file_and_line(
 
 
 def test_xd_violence_class_table_is_shared_and_matches_configs(tmp_path):
-    from fgclip_mm.evaluation.functional import (XD_VIOLENCE_CLASSES,
-                                                 load_test_annotations)
+    from fgclip_mm.annotations import XD_VIOLENCE_LABEL_CODES
+    from fgclip_mm.evaluation.functional import load_test_annotations
     tool = load_tool('convert_xd_violence')
-    assert tool.XD_CODES is XD_VIOLENCE_CLASSES
+    assert tool.XD_CODES is XD_VIOLENCE_LABEL_CODES
     assert tool.XD_CLASSES == ('Normal', 'Fighting', 'Shooting', 'Riot',
                                'Abuse', 'CarAccident', 'Explosion')
     name = 'F__#1_label_B6-0-0'
@@ -175,7 +175,7 @@ def test_xd_violence_class_table_is_shared_and_matches_configs(tmp_path):
 def test_convert_shanghaitech_bad_split_line_names_file_and_line(tmp_path):
     import pytest
 
-    from fgclip_mm.datasets import AnnotationError
+    from fgclip_mm.annotations import AnnotationError
     tool = load_tool('convert_shanghaitech')
     (tmp_path / 'train.txt').write_text('01_001,0\n01_002,2\n')
     with pytest.raises(AnnotationError, match=r'train.txt:2: label'):

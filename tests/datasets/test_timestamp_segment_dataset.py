@@ -4,9 +4,9 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from fgclip_mm.datasets import (AnnotationError, TimestampSegmentDataset,
-                                parse_ucf_test_annotations)
-from fgclip_mm.datasets.demo_data import DEMO_CLASSES
+from fgclip_mm.annotations import (DEMO_CLASSES, AnnotationError,
+                                   parse_ucf_test_annotations)
+from fgclip_mm.datasets import TimestampSegmentDataset
 from ._helpers import REAL_JSON, UCF_TEST_COUNTS, UCF_TEST_TXT
 
 

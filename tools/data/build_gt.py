@@ -34,9 +34,12 @@ from typing import List, Optional
 
 import numpy as np
 
-from fgclip_mm.evaluation.functional import (
-    BENCHMARKS, AnnotationError, build_ground_truth, is_normal_video,
-    load_test_annotations, protocol_length, read_lengths, read_video_list)
+from fgclip_mm.annotations import (AnnotationError, read_lengths,
+                                   read_video_list)
+from fgclip_mm.evaluation.functional import (BENCHMARKS, build_ground_truth,
+                                             is_normal_video,
+                                             load_test_annotations,
+                                             protocol_length)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

@@ -31,16 +31,16 @@ import os.path as osp
 
 import numpy as np
 
-from fgclip_mm.datasets.annotations import format_ucf_line
-from fgclip_mm.evaluation.functional import (labels_to_intervals,
-                                             parse_shanghaitech_split)
+from fgclip_mm.annotations import (SHANGHAITECH_CLASSES, format_ucf_line,
+                                   parse_shanghaitech_split)
+from fgclip_mm.evaluation.functional import labels_to_intervals
 
-SHT_CLASSES = ('Normal', 'Anomaly')
+SHT_CLASSES = SHANGHAITECH_CLASSES
 
 
 def encode_frames(frame_dir: str, out_path: str, fps: int) -> int:
     import cv2
-    from fgclip_mm.datasets.demo_data import write_mp4
+    from fgclip_mm.datasets.video_writer import write_mp4
     files = sorted(
         glob.glob(osp.join(frame_dir, '*.jpg')) +
         glob.glob(osp.join(frame_dir, '*.png')))

@@ -36,9 +36,9 @@ import os.path as osp
 import sys
 from typing import Dict, List
 
-from fgclip_mm.datasets.annotations import (format_ucf_line, load_json_entries,
-                                            parse_ucf_test_annotations,
-                                            video_stem)
+from fgclip_mm.annotations import (format_ucf_line, is_normal_class,
+                                   load_json_entries,
+                                   parse_ucf_test_annotations, video_stem)
 
 
 def index_videos(root: str) -> Dict[str, List[str]]:
@@ -73,7 +73,7 @@ def convert(args) -> dict:
         if args.label_field:
             folder = osp.basename(osp.dirname(original))
             entry.setdefault(
-                'label', 'Normal' if 'normal' in folder.lower() else folder)
+                'label', 'Normal' if is_normal_class(folder) else folder)
         if index:
             try:
                 entry['video'] = locate(original, index, original)

@@ -30,17 +30,16 @@ import os.path as osp
 
 import numpy as np
 
-from fgclip_mm.datasets.annotations import format_ucf_line, video_stem
-from fgclip_mm.evaluation.functional import (XD_VIOLENCE_CLASSES,
-                                             is_xd_violence_normal,
-                                             parse_xd_violence_annotations,
-                                             xd_violence_labels)
+from fgclip_mm.annotations import (XD_VIOLENCE_CLASSES,
+                                   XD_VIOLENCE_LABEL_CODES, format_ucf_line,
+                                   is_xd_violence_normal,
+                                   parse_xd_violence_annotations, video_stem,
+                                   xd_violence_labels)
 
 #: XD-Violence label codes -> class names (the one table,
-#: :data:`fgclip_mm.evaluation.functional.XD_VIOLENCE_CLASSES`); index 0 is
-#: normal.
-XD_CODES = XD_VIOLENCE_CLASSES
-XD_CLASSES = tuple(XD_CODES.values())
+#: :data:`fgclip_mm.annotations.XD_VIOLENCE_LABEL_CODES`); index 0 is normal.
+XD_CODES = XD_VIOLENCE_LABEL_CODES
+XD_CLASSES = XD_VIOLENCE_CLASSES
 
 
 def class_of(name: str) -> str:

@@ -7,26 +7,9 @@ Example::
 See ``fgclip_mm/datasets/demo_data.py`` and ``docs/data_preparation.md``.
 """
 import argparse
-import importlib.util
 import json
-import os.path as osp
 
-
-def load_demo_module():
-    """The generator is pure numpy/OpenCV/PyAV: load its file directly when the
-    source tree is there, skipping ``import fgclip_mm`` (torch, MMAction2),
-    which takes longer than generating the data."""
-    path = osp.join(
-        osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-        'fgclip_mm', 'datasets', 'demo_data.py')
-    if osp.isfile(path):
-        spec = importlib.util.spec_from_file_location('_fgclip_demo_data',
-                                                      path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    from fgclip_mm.datasets import demo_data
-    return demo_data
+from fgclip_mm.datasets import demo_data
 
 
 def parse_args(demo) -> argparse.Namespace:
@@ -44,7 +27,7 @@ def parse_args(demo) -> argparse.Namespace:
 
 
 def main() -> None:
-    demo = load_demo_module()
+    demo = demo_data
     args = parse_args(demo)
     cfg = demo.DemoConfig(
         **{k: getattr(args, k)

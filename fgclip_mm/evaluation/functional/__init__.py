@@ -1,13 +1,6 @@
-"""Pure functions of VAD evaluation: parsers, ground truth, protocols,
-metrics and result dumps. Shared by :class:`VADMetric` and the tools."""
-from .annotations import (AnnotationError, is_xd_violence_normal,
-                          load_shanghaitech_masks, parse_shanghaitech_split,
-                          parse_ucf_crime_annotations,
-                          parse_xd_violence_annotations, read_lengths,
-                          read_ucf_annotation_lines, read_video_list,
-                          video_stem)
-from .benchmarks import (BENCHMARKS, XD_VIOLENCE_CLASSES, is_normal_video,
-                         load_test_annotations, xd_violence_labels)
+"""Pure functions of VAD evaluation: benchmark ground truth, protocols,
+metrics and result dumps (the file readers are in :mod:`fgclip_mm.annotations`). Shared by :class:`VADMetric` and the tools."""
+from .benchmarks import BENCHMARKS, is_normal_video, load_test_annotations
 from .dump import DUMP_FORMAT_VERSION, load_vad_dump, save_vad_dump
 from .ground_truth import (INTERVAL_CONVENTIONS, build_ground_truth,
                            build_video_labels, concat_in_order,
@@ -17,24 +10,21 @@ from .protocols import (INTERP_MODES, PROTOCOLS, apply_protocol,
                         average_duplicate_frames, expand_frame_scores,
                         repeat_snippet_scores, segment_mean_scores,
                         snippet_mean_scores)
-from .vad_metrics import (AP_CONVENTIONS, average_precision, binary_clf_counts,
+from .vad_metrics import (AP_CONVENTIONS, average_precision,
                           curve_auc, far_at_recall, far_at_threshold,
                           per_class_roc_auc, pr_curve_points, recall_threshold,
                           roc_auc, roc_curve_points)
 
 __all__ = [
-    'AnnotationError', 'is_xd_violence_normal', 'load_shanghaitech_masks',
-    'parse_shanghaitech_split', 'parse_ucf_crime_annotations',
-    'parse_xd_violence_annotations', 'read_lengths',
-    'read_ucf_annotation_lines', 'read_video_list', 'video_stem', 'BENCHMARKS', 'XD_VIOLENCE_CLASSES', 'is_normal_video',
-    'load_test_annotations', 'xd_violence_labels', 'DUMP_FORMAT_VERSION',
+    'BENCHMARKS', 'is_normal_video', 'load_test_annotations',
+    'DUMP_FORMAT_VERSION',
     'load_vad_dump', 'save_vad_dump', 'INTERVAL_CONVENTIONS',
     'build_ground_truth', 'build_video_labels', 'concat_in_order',
     'intervals_to_labels', 'labels_to_intervals', 'protocol_length',
     'INTERP_MODES', 'PROTOCOLS', 'apply_protocol', 'average_duplicate_frames',
     'expand_frame_scores', 'repeat_snippet_scores', 'segment_mean_scores',
     'snippet_mean_scores', 'AP_CONVENTIONS', 'average_precision',
-    'binary_clf_counts', 'curve_auc', 'far_at_recall', 'far_at_threshold',
+    'curve_auc', 'far_at_recall', 'far_at_threshold',
     'per_class_roc_auc', 'pr_curve_points', 'recall_threshold', 'roc_auc',
     'roc_curve_points'
 ]

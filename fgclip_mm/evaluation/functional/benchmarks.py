@@ -7,66 +7,28 @@ that the ground-truth builder (``tools/data/build_gt.py``) and datasets
 share.
 """
 import os.path as osp
-import re
 from collections import OrderedDict
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 import numpy as np
 
-from .annotations import (is_xd_violence_normal, load_shanghaitech_masks,
-                          parse_shanghaitech_split,
-                          parse_ucf_crime_annotations,
-                          parse_xd_violence_annotations, video_stem)
+from ...annotations import (XD_VIOLENCE_LABEL_CODES, is_xd_violence_normal,
+                           load_shanghaitech_masks, parse_shanghaitech_split,
+                           parse_ucf_crime_annotations,
+                           parse_xd_violence_annotations, xd_violence_labels)
 from .ground_truth import labels_to_intervals
 
-__all__ = [
-    'BENCHMARKS', 'XD_VIOLENCE_CLASSES', 'xd_violence_labels',
-    'load_test_annotations', 'is_normal_video'
-]
+__all__ = ['BENCHMARKS', 'load_test_annotations', 'is_normal_video']
 
 #: Benchmarks understood by :func:`load_test_annotations`.
 BENCHMARKS = ('ucf_crime', 'xd_violence', 'shanghaitech')
-
-#: XD-Violence label codes (Wu et al., ECCV 2020) to class names: the one
-#: table of fgclip_mm (``tools/data/convert_xd_violence.py`` uses it too).
-#: Names are single words as config class tuples spell them
-#: (``classes=('Normal', 'Fighting', 'Shooting', 'Riot', 'Abuse',
-#: 'CarAccident', 'Explosion')``); ``class_text`` turns ``'CarAccident'``
-#: into ``'car accident'`` for captions.
-XD_VIOLENCE_CLASSES = OrderedDict([
-    ('A', 'Normal'),
-    ('B1', 'Fighting'),
-    ('B2', 'Shooting'),
-    ('B4', 'Riot'),
-    ('B5', 'Abuse'),
-    ('B6', 'CarAccident'),
-    ('G', 'Explosion'),
-])
-
-
-def xd_violence_labels(video: str) -> List[str]:
-    """Label codes encoded in an XD-Violence video name.
-
-    Args:
-        video (str): Video id, e.g.
-            ``'Bad.Boys.1995__#01-11-55_01-12-40_label_G-B2-B6'``.
-
-    Returns:
-        list[str]: The codes in name order without the ``0`` placeholders,
-        e.g. ``['G', 'B2', 'B6']``; ``['A']`` for normal videos; empty if
-        the name carries no ``_label_`` part.
-    """
-    match = re.search(r'_label_([^_/\\]*)$', video_stem(video))
-    if match is None:
-        return []
-    return [c for c in match.group(1).split('-') if c and c != '0']
 
 
 def _xd_class_name(video: str) -> str:
     codes = xd_violence_labels(video)
     if not codes:
         return ''
-    return XD_VIOLENCE_CLASSES.get(codes[0], codes[0])
+    return XD_VIOLENCE_LABEL_CODES.get(codes[0], codes[0])
 
 
 def load_test_annotations(benchmark: str,
@@ -94,51 +56,61 @@ def load_test_annotations(benchmark: str,
         runs of its mask). ``class_name`` is ``'Normal'`` for normal videos;
         XD-Violence videos get the class of their first label code.
     """
-    out: Dict[str, dict] = OrderedDict()
-    if benchmark == 'ucf_crime':
-        for vid, entry in parse_ucf_crime_annotations(path).items():
-            out[vid] = dict(
-                intervals=np.asarray(entry['intervals'],
-                                     dtype=np.int64).reshape(-1, 2),
-                class_name=entry['class_name'],
-                num_frames=entry['num_frames'])
-    elif benchmark == 'xd_violence':
-        for vid, intervals in parse_xd_violence_annotations(path).items():
-            out[vid] = dict(
-                intervals=np.asarray(intervals, dtype=np.int64).reshape(-1, 2),
-                class_name=_xd_class_name(vid),
-                num_frames=None)
-    elif benchmark == 'shanghaitech':
-        if mask_dir is None:
-            mask_dir = osp.join(osp.dirname(path), 'test_frame_mask')
-        entries = parse_shanghaitech_split(path)
-        masks = load_shanghaitech_masks(
-            mask_dir, [e['video'] for e in entries if e['is_anomaly']])
-        for e in entries:
-            vid = e['video']
-            if e['is_anomaly']:
-                mask = masks[vid]
-                if e['num_frames'] is not None and e['num_frames'] != len(
-                        mask):
-                    raise ValueError(
-                        f'{path}: video {vid!r} has {e["num_frames"]} frames '
-                        f'but its mask has {len(mask)}')
-                out[vid] = dict(
-                    intervals=labels_to_intervals(mask),
-                    class_name='Anomaly',
-                    num_frames=len(mask))
-            else:
-                if e['num_frames'] is None:
-                    raise ValueError(f'{path}: normal video {vid!r} has no '
-                                     'frame count')
-                out[vid] = dict(
-                    intervals=np.zeros((0, 2), dtype=np.int64),
-                    class_name='Normal',
-                    num_frames=e['num_frames'])
-    else:
+    if benchmark not in _LOADERS:
         raise ValueError(
             f'benchmark must be one of {BENCHMARKS}, got {benchmark!r}')
-    return out
+    return _LOADERS[benchmark](path, mask_dir)
+
+
+def _intervals(pairs) -> np.ndarray:
+    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+def _ucf_crime(path: str, mask_dir: Optional[str]) -> Dict[str, dict]:
+    return OrderedDict((vid, dict(
+        intervals=_intervals(entry['intervals']),
+        class_name=entry['class_name'],
+        num_frames=entry['num_frames']))
+        for vid, entry in parse_ucf_crime_annotations(path).items())
+
+
+def _xd_violence(path: str, mask_dir: Optional[str]) -> Dict[str, dict]:
+    return OrderedDict((vid, dict(
+        intervals=_intervals(intervals),
+        class_name=_xd_class_name(vid),
+        num_frames=None))
+        for vid, intervals in parse_xd_violence_annotations(path).items())
+
+
+def _shanghaitech_entry(path: str, entry: dict,
+                        mask: Optional[np.ndarray]) -> dict:
+    vid, num_frames = entry['video'], entry['num_frames']
+    if mask is None:
+        if num_frames is None:
+            raise ValueError(
+                f'{path}: normal video {vid!r} has no frame count')
+        return dict(intervals=_intervals([]), class_name='Normal',
+                    num_frames=num_frames)
+    if num_frames is not None and num_frames != len(mask):
+        raise ValueError(f'{path}: video {vid!r} has {num_frames} frames but '
+                         f'its mask has {len(mask)}')
+    return dict(intervals=labels_to_intervals(mask), class_name='Anomaly',
+                num_frames=len(mask))
+
+
+def _shanghaitech(path: str, mask_dir: Optional[str]) -> Dict[str, dict]:
+    if mask_dir is None:
+        mask_dir = osp.join(osp.dirname(path), 'test_frame_mask')
+    entries = parse_shanghaitech_split(path)
+    masks = load_shanghaitech_masks(
+        mask_dir, [e['video'] for e in entries if e['is_anomaly']])
+    return OrderedDict((e['video'], _shanghaitech_entry(
+        path, e, masks.get(e['video']))) for e in entries)
+
+
+_LOADERS = dict(
+    ucf_crime=_ucf_crime, xd_violence=_xd_violence,
+    shanghaitech=_shanghaitech)
 
 
 def is_normal_video(benchmark: str, video: str, entry: Optional[dict]) -> bool:

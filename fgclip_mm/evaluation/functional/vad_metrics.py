@@ -2,8 +2,8 @@
 
 All functions take a pool of frame ``labels`` (1 = anomalous) and
 ``scores`` (higher = more anomalous), usually the concatenation of every
-test video. Ties are handled exactly: frames with equal scores enter the
-curves together at one threshold, as in scikit-learn.
+test video. AUC, AP and the curves are scikit-learn's (ties enter the curves
+together at one threshold); the false-alarm rates are computed here.
 
 Conventions (see ``docs/evaluation.md``):
 
@@ -29,9 +29,10 @@ import warnings
 from typing import Dict, Sequence, Tuple
 
 import numpy as np
+from sklearn import metrics as skm
 
 __all__ = [
-    'AP_CONVENTIONS', 'binary_clf_counts', 'roc_curve_points',
+    'AP_CONVENTIONS', 'roc_curve_points',
     'pr_curve_points', 'curve_auc', 'roc_auc', 'average_precision',
     'far_at_threshold', 'recall_threshold', 'far_at_recall',
     'per_class_roc_auc'
@@ -55,54 +56,24 @@ def _check_inputs(labels: np.ndarray,
     return labels.astype(bool), scores
 
 
-def binary_clf_counts(
-        labels: np.ndarray,
-        scores: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cumulative true/false positive counts at every distinct threshold.
-
-    A frame is predicted anomalous at threshold ``t`` when ``score >= t``.
-
-    Args:
-        labels (np.ndarray): Binary frame labels, shape ``(N,)``.
-        scores (np.ndarray): Frame scores, shape ``(N,)``.
-
-    Returns:
-        tuple[np.ndarray, np.ndarray, np.ndarray]: ``thresholds`` (the
-        distinct scores in decreasing order, shape ``(D,)``), ``tps`` and
-        ``fps`` (``int64``, shape ``(D,)``): the number of anomalous and
-        normal frames scoring ``>= thresholds[i]``.
-    """
-    labels, scores = _check_inputs(labels, scores)
-    if scores.size == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return np.zeros(0, dtype=np.float64), empty, empty
-    order = np.argsort(-scores, kind='stable')
-    scores, labels = scores[order], labels[order]
-    # last position of each run of equal scores
-    last = np.append(np.flatnonzero(np.diff(scores)), scores.size - 1)
-    tps = np.cumsum(labels, dtype=np.int64)[last]
-    fps = (last + 1) - tps
-    return scores[last], tps, fps
-
-
-def _counts_or_nan(labels: np.ndarray, scores: np.ndarray, what: str):
-    """Curve counts, or None (with a warning) if one class is missing."""
-    thresholds, tps, fps = binary_clf_counts(labels, scores)
-    num_pos = int(tps[-1]) if tps.size else 0
-    num_neg = int(fps[-1]) if fps.size else 0
-    need_neg = what == 'AUC'
-    if num_pos == 0 or (need_neg and num_neg == 0):
-        missing = 'anomalous' if num_pos == 0 else 'normal'
+def _has_classes(labels: np.ndarray, what: str, need_normal: bool) -> bool:
+    """Whether a metric is defined; warns when a class is missing."""
+    missing = None
+    if not labels.any():
+        missing = 'anomalous'
+    elif need_normal and labels.all():
+        missing = 'normal'
+    if missing is not None:
         warnings.warn(f'{what} is undefined without {missing} frames; '
                       'returning NaN')
-        return None
-    return thresholds, tps, fps, num_pos, num_neg
+    return missing is None
 
 
 def roc_curve_points(
         labels: np.ndarray,
         scores: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """ROC curve with one point per distinct threshold plus the origin.
+    """ROC curve with one point per distinct threshold plus the origin
+    (``sklearn.metrics.roc_curve`` without dropping points).
 
     Args:
         labels (np.ndarray): Binary frame labels, shape ``(N,)``; both
@@ -114,13 +85,11 @@ def roc_curve_points(
         ``(D + 1,)``, from (0, 0) to (1, 1)) and ``thresholds`` (shape
         ``(D + 1,)``, the first is ``inf``).
     """
-    thresholds, tps, fps = binary_clf_counts(labels, scores)
-    if not tps.size or tps[-1] == 0 or fps[-1] == 0:
+    labels, scores = _check_inputs(labels, scores)
+    if not labels.any() or labels.all():
         raise ValueError('the ROC curve needs both anomalous and normal '
                          'frames')
-    fpr = np.concatenate([[0.0], fps / fps[-1]])
-    tpr = np.concatenate([[0.0], tps / tps[-1]])
-    return fpr, tpr, np.concatenate([[np.inf], thresholds])
+    return skm.roc_curve(labels, scores, drop_intermediate=False)
 
 
 def pr_curve_points(
@@ -138,16 +107,18 @@ def pr_curve_points(
         ``recall`` (shape ``(D + 1,)``, recall non-decreasing) and
         ``thresholds`` (shape ``(D + 1,)``, the first is ``inf``).
     """
-    thresholds, tps, fps = binary_clf_counts(labels, scores)
-    if not tps.size or tps[-1] == 0:
+    labels, scores = _check_inputs(labels, scores)
+    if not labels.any():
         raise ValueError('the PR curve needs anomalous frames')
-    precision = np.concatenate([[1.0], tps / (tps + fps)])
-    recall = np.concatenate([[0.0], tps / tps[-1]])
-    return precision, recall, np.concatenate([[np.inf], thresholds])
+    precision, recall, thresholds = skm.precision_recall_curve(
+        labels, scores)
+    # sklearn lists recall decreasing and ends at (recall 0, precision 1)
+    return precision[::-1], recall[::-1], np.concatenate(
+        [[np.inf], thresholds[::-1]])
 
 
 def curve_auc(x: np.ndarray, y: np.ndarray) -> float:
-    """Area under a curve by the trapezoidal rule.
+    """Area under a curve by the trapezoidal rule (``sklearn.metrics.auc``).
 
     Args:
         x (np.ndarray): Abscissae, shape ``(M,)``, monotonic (increasing or
@@ -155,8 +126,8 @@ def curve_auc(x: np.ndarray, y: np.ndarray) -> float:
         y (np.ndarray): Ordinates, shape ``(M,)``, e.g. true-positive rates.
 
     Returns:
-        float: The signed area, positive for a curve traversed with
-        decreasing ``x`` too (as ``sklearn.metrics.auc``).
+        float: The area, positive for a curve traversed with decreasing
+        ``x`` too.
     """
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
@@ -166,28 +137,24 @@ def curve_auc(x: np.ndarray, y: np.ndarray) -> float:
     dx = np.diff(x)
     if (dx < 0).any() and (dx > 0).any():
         raise ValueError('x must be monotonic')
-    area = float(np.sum(dx * (y[1:] + y[:-1]) / 2.0))
-    return -area if (dx < 0).any() else area
+    return float(skm.auc(x, y))
 
 
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
-    """Frame-level area under the ROC curve.
+    """Frame-level area under the ROC curve
+    (``sklearn.metrics.roc_auc_score``).
 
     Args:
         labels (np.ndarray): Binary frame labels, shape ``(N,)``.
         scores (np.ndarray): Frame scores, shape ``(N,)``.
 
     Returns:
-        float: The AUC, equal to ``sklearn.metrics.roc_auc_score``; NaN
-        (with a warning) if either class is absent.
+        float: The AUC; NaN (with a warning) if either class is absent.
     """
-    counts = _counts_or_nan(labels, scores, 'AUC')
-    if counts is None:
+    labels, scores = _check_inputs(labels, scores)
+    if not _has_classes(labels, 'AUC', need_normal=True):
         return math.nan
-    _, tps, fps, num_pos, num_neg = counts
-    fpr = np.concatenate([[0.0], fps / num_neg])
-    tpr = np.concatenate([[0.0], tps / num_pos])
-    return curve_auc(fpr, tpr)
+    return float(skm.roc_auc_score(labels, scores))
 
 
 def average_precision(labels: np.ndarray,
@@ -198,11 +165,11 @@ def average_precision(labels: np.ndarray,
     Args:
         labels (np.ndarray): Binary frame labels, shape ``(N,)``.
         scores (np.ndarray): Frame scores, shape ``(N,)``.
-        convention (str): ``'sklearn'`` (default): equal to
+        convention (str): ``'sklearn'`` (default):
             ``sklearn.metrics.average_precision_score``, the sum of the
             precision at each threshold weighted by the recall increase.
-            ``'pr_auc'``: equal to ``sklearn.metrics.auc(recall, precision)``
-            on ``precision_recall_curve``, the trapezoidal area under the PR
+            ``'pr_auc'``: ``sklearn.metrics.auc(recall, precision)`` on
+            ``precision_recall_curve``, the trapezoidal area under the PR
             curve including the point (recall 0, precision 1).
 
     Returns:
@@ -211,16 +178,13 @@ def average_precision(labels: np.ndarray,
     if convention not in AP_CONVENTIONS:
         raise ValueError(f'convention must be one of {AP_CONVENTIONS}, '
                          f'got {convention!r}')
-    counts = _counts_or_nan(labels, scores, 'AP')
-    if counts is None:
+    labels, scores = _check_inputs(labels, scores)
+    if not _has_classes(labels, 'AP', need_normal=False):
         return math.nan
-    _, tps, fps, num_pos, _ = counts
-    precision = tps / (tps + fps)
-    recall = tps / num_pos
     if convention == 'sklearn':
-        return float(np.sum(np.diff(recall, prepend=0.0) * precision))
-    return curve_auc(
-        np.concatenate([[0.0], recall]), np.concatenate([[1.0], precision]))
+        return float(skm.average_precision_score(labels, scores))
+    precision, recall, _ = skm.precision_recall_curve(labels, scores)
+    return float(skm.auc(recall, precision))
 
 
 def far_at_threshold(normal_scores: np.ndarray,

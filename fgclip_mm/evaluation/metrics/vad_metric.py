@@ -10,12 +10,13 @@ from mmengine.logging import print_log
 from mmengine.structures import BaseDataElement
 
 from mmaction.registry import METRICS
+
+from ...annotations import read_lengths
 from ..functional import (AP_CONVENTIONS, INTERP_MODES, INTERVAL_CONVENTIONS,
                           PROTOCOLS, apply_protocol, average_precision,
                           build_video_labels, expand_frame_scores,
                           far_at_recall, far_at_threshold, intervals_to_labels,
-                          per_class_roc_auc, read_lengths, roc_auc,
-                          save_vad_dump)
+                          per_class_roc_auc, roc_auc, save_vad_dump)
 
 
 def _to_numpy(value: Any) -> np.ndarray:
@@ -250,53 +251,41 @@ class VADMetric(BaseMetric):
                 f'(frames evaluated under protocol {self.protocol!r})')
         return length
 
-    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
-        """Compute the metrics from the clips of all ranks.
+    def _video_result(self, vid: str, video: dict) -> dict:
+        """Evaluated scores and labels of one merged video."""
+        num_frames = video['total_frames']
+        try:
+            dense = expand_frame_scores(
+                np.concatenate(video['frame_inds']),
+                np.concatenate(video['scores']), num_frames,
+                self.score_interp)
+        except ValueError as e:
+            raise ValueError(f'video {vid!r}: {e}') from e
+        intervals = video['anomaly_intervals']
+        scores = apply_protocol(dense, self.protocol)
+        labels = build_video_labels(intervals, num_frames, self.protocol,
+                                    self.interval_convention)
+        if self.label_lengths is not None:
+            length = self._label_length(vid, len(labels))
+            scores, labels = scores[:length], labels[:length]
+        return dict(
+            scores=scores,
+            labels=labels,
+            class_name=video['class_name'] or '',
+            num_frames=num_frames,
+            is_anomalous=bool(
+                intervals_to_labels(intervals, num_frames,
+                                    self.interval_convention).any()))
 
-        Args:
-            results (list[dict]): The records kept by :meth:`process`.
-
-        Returns:
-            dict[str, float]: Metric name (without prefix) to value.
-        """
-        per_video: Dict[str, dict] = OrderedDict()
-        for vid, video in self._merge_videos(results).items():
-            num_frames = video['total_frames']
-            try:
-                dense = expand_frame_scores(
-                    np.concatenate(video['frame_inds']),
-                    np.concatenate(video['scores']), num_frames,
-                    self.score_interp)
-            except ValueError as e:
-                raise ValueError(f'video {vid!r}: {e}') from e
-            intervals = video['anomaly_intervals']
-            scores = apply_protocol(dense, self.protocol)
-            labels = build_video_labels(intervals, num_frames, self.protocol,
-                                        self.interval_convention)
-            if self.label_lengths is not None:
-                length = self._label_length(vid, len(labels))
-                scores, labels = scores[:length], labels[:length]
-            per_video[vid] = dict(
-                scores=scores,
-                labels=labels,
-                class_name=video['class_name'] or '',
-                num_frames=num_frames,
-                is_anomalous=bool(
-                    intervals_to_labels(intervals, num_frames,
-                                        self.interval_convention).any()))
-
-        if per_video:
-            scores = np.concatenate([v['scores'] for v in per_video.values()])
-            labels = np.concatenate([v['labels'] for v in per_video.values()])
-            normal = np.concatenate([
-                np.full(v['scores'].size, not v['is_anomalous'])
-                for v in per_video.values()
-            ])
-        else:
-            scores = np.zeros(0)
-            labels = np.zeros(0, np.uint8)
-            normal = np.zeros(0, bool)
-
+    def _pool_metrics(self, per_video: Dict[str, dict]) -> Dict[str, Any]:
+        """The metrics of the concatenated frames of all videos."""
+        videos = list(per_video.values())
+        scores = np.concatenate([v['scores'] for v in videos] + [[]])
+        labels = np.concatenate([v['labels'] for v in videos] +
+                                [np.zeros(0, np.uint8)])
+        normal = np.concatenate(
+            [np.full(v['scores'].size, not v['is_anomalous'])
+             for v in videos] + [np.zeros(0, bool)])
         metrics: Dict[str, Any] = OrderedDict()
         metrics['AUC'] = roc_auc(labels, scores)
         metrics['AP'] = average_precision(labels, scores, self.ap_convention)
@@ -307,37 +296,48 @@ class VADMetric(BaseMetric):
         metrics[self.far_recall_key] = far
         metrics[f'{self.far_recall_key}_threshold'] = threshold
         if self.per_class:
-            named = [(vid, v) for vid, v in per_video.items()
+            named = [v for v in videos
                      if v['class_name'] or not v['is_anomalous']]
             class_aucs = per_class_roc_auc(
-                [v['labels']
-                 for _, v in named], [v['scores'] for _, v in named],
-                [v['class_name']
-                 for _, v in named], [v['is_anomalous'] for _, v in named])
+                [v['labels'] for v in named], [v['scores'] for v in named],
+                [v['class_name'] for v in named],
+                [v['is_anomalous'] for v in named])
             for name, value in class_aucs.items():
                 metrics[f'AUC/{name}'] = value
         metrics = OrderedDict((k, float(v)) for k, v in metrics.items())
-        metrics['num_videos'] = len(per_video)
+        metrics['num_videos'] = len(videos)
         metrics['num_frames'] = int(scores.size)
+        return metrics
 
+    def _dump(self, per_video: Dict[str, dict], metrics: Dict) -> None:
+        meta = dict(
+            protocol=self.protocol,
+            ap_convention=self.ap_convention,
+            interval_convention=self.interval_convention,
+            far_threshold=self.far_threshold,
+            recall_for_far=self.recall_for_far,
+            score_interp=self.score_interp,
+            metrics={
+                k: (None if isinstance(v, float) and math.isnan(v) else v)
+                for k, v in metrics.items()
+            })
+        path = save_vad_dump(self.dump_file, per_video, meta=meta)
+        print_log(f'VAD results of {len(per_video)} videos dumped to {path}',
+                  logger='current')
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Compute the metrics from the clips of all ranks.
+
+        Args:
+            results (list[dict]): The records kept by :meth:`process`.
+
+        Returns:
+            dict[str, float]: Metric name (without prefix) to value.
+        """
+        per_video = OrderedDict(
+            (vid, self._video_result(vid, video))
+            for vid, video in self._merge_videos(results).items())
+        metrics = self._pool_metrics(per_video)
         if self.dump_file is not None:
-            path = save_vad_dump(
-                self.dump_file,
-                per_video,
-                meta=dict(
-                    protocol=self.protocol,
-                    ap_convention=self.ap_convention,
-                    interval_convention=self.interval_convention,
-                    far_threshold=self.far_threshold,
-                    recall_for_far=self.recall_for_far,
-                    score_interp=self.score_interp,
-                    metrics={
-                        k:
-                        (None if isinstance(v, float) and math.isnan(v) else v)
-                        for k, v in metrics.items()
-                    }))
-            print_log(
-                f'VAD results of {len(per_video)} videos dumped to '
-                f'{path}',
-                logger='current')
+            self._dump(per_video, metrics)
         return metrics

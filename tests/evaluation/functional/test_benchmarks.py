@@ -3,10 +3,10 @@ import os.path as osp
 import numpy as np
 import pytest
 
+from fgclip_mm.annotations import xd_violence_labels
 from fgclip_mm.evaluation.functional import (intervals_to_labels,
                                              is_normal_video,
-                                             load_test_annotations,
-                                             xd_violence_labels)
+                                             load_test_annotations)
 
 
 def test_ucf_entries_carry_class_intervals_and_counts(data_root):
