@@ -5,8 +5,11 @@ Every workaround lives here, is applied once by :func:`apply_all` (called when
 ``custom_imports`` imports the plugin inside MMAction2's stock scripts), and names the
 upstream issue and the condition under which it can be deleted.
 
-Nothing in this module changes behaviour that already works: each patch checks that
-the defect is present before it acts.
+Each patch is idempotent. The drn and VindLU patches act only where their defect is
+present (the folder is missing; transformers >= 5 is installed). The checkpoint
+and CPU-distributed patches replace one mmengine 0.10.7 function each with a
+version that behaves the same wherever the original worked (local files that
+unpickle weights-only; machines with CUDA), so they are applied unconditionally.
 """
 import importlib.util
 import os

@@ -1,6 +1,6 @@
 """Time end-to-end FG-CLIP inference against its backbone and a naive loop.
 
-Everything is measured in one run on the same machine (DESIGN.md §7):
+Everything is measured in one run on the same machine:
 
 1. **backbone only**: ``model.backbone(images)`` (one ViT pass giving the
    global and dense embeddings) on random normalised frames at the model's
