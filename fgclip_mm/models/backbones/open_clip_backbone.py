@@ -5,130 +5,16 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import open_clip
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmaction.registry import MODELS
 
-
-def _standard_vit(visual: nn.Module) -> None:
-    """Raise if ``visual`` is not a class-token open_clip ViT we can take apart."""
-    needed = ('conv1', 'transformer', 'ln_post', 'proj', '_embeds')
-    if not all(hasattr(visual, name) for name in needed):
-        raise TypeError(
-            f'{type(visual).__name__} is not an open_clip VisionTransformer; '
-            'dense features need a ViT architecture (ViT-B-16, ViT-B-32, '
-            'ViT-L-14, ...).')
-    if getattr(visual, 'attn_pool', None) is not None or getattr(
-            visual, 'pool_type', 'tok') != 'tok' or getattr(
-                visual, 'final_ln_after_pool', False):
-        raise TypeError('dense features support ViTs with class-token '
-                        'pooling only (no attentional pooling).')
-
-
-def value_only_block(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """Run a ``ResidualAttentionBlock`` with its attention reduced to the value path.
-
-    Every token attends only to itself, so the output of token ``i`` depends on
-    token ``i`` alone (no token mixing); residuals and the MLP are kept. This is how
-    FG-CLIP obtains patch tokens that live in the joint image-text space.
-
-    Args:
-        block: an open_clip ``ResidualAttentionBlock`` with ``nn.MultiheadAttention``.
-        x (Tensor): tokens, shape (N, L, C), batch first.
-
-    Returns:
-        Tensor: shape (N, L, C).
-    """
-    attn = block.attn
-    width = x.shape[-1]
-    w_v = attn.in_proj_weight[2 * width:]
-    b_v = attn.in_proj_bias[2 * width:] if attn.in_proj_bias is not None else None
-    v = F.linear(block.ln_1(x), w_v, b_v)
-    x = x + block.ls_1(attn.out_proj(v))
-    x = x + block.ls_2(block.mlp(block.ln_2(x)))
-    return x
-
-
-def vit_global_and_dense(visual: nn.Module,
-                         images: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-    """One ViT pass giving the global embedding and dense patch embeddings.
-
-    The blocks before the last run once; the last block runs twice on the same input:
-    normally (global class-token embedding) and value-only (dense tokens). Both go
-    through ``ln_post`` and the visual projection, so both live in the joint space.
-
-    This is the only function that reaches into open_clip's ViT internals.
-
-    Args:
-        visual: ``open_clip.transformer.VisionTransformer``.
-        images (Tensor): shape (N, 3, H, W), normalised.
-
-    Returns:
-        tuple[Tensor, Tensor]: global embeddings (N, D) and dense embeddings
-        (N, D, h, w) with ``h = H // patch``, ``w = W // patch``; not normalised.
-    """
-    _standard_vit(visual)
-    n, _, height, width = images.shape
-    x = visual._embeds(images)  # (N, 1 + h*w, C)
-    transformer = visual.transformer
-    batch_first = getattr(transformer, 'batch_first', True)
-    blocks = transformer.resblocks
-    if not batch_first:
-        x = x.transpose(0, 1)
-    for block in blocks[:-1]:
-        x = block(x)
-    if not batch_first:
-        x = x.transpose(0, 1)
-    last = blocks[-1]
-    x_global = last(x if batch_first else x.transpose(0, 1))
-    if not batch_first:
-        x_global = x_global.transpose(0, 1)
-    x_dense = value_only_block(last, x)  # (N, 1 + h*w, C)
-
-    cls_token = visual.ln_post(x_global[:, 0])  # (N, C)
-    patches = visual.ln_post(x_dense[:, 1:])  # (N, h*w, C)
-    global_emb = cls_token @ visual.proj  # (N, D)
-    dense = patches @ visual.proj  # (N, h*w, D)
-    patch_h, patch_w = visual.patch_size if isinstance(
-        visual.patch_size, (tuple, list)) else (visual.patch_size, ) * 2
-    h, w = height // patch_h, width // patch_w
-    dense = dense.reshape(n, h, w, -1).permute(0, 3, 1, 2).contiguous()
-    return global_emb, dense
-
-
-def encode_text_with_context(clip: nn.Module, tokens: torch.Tensor,
-                              context: torch.Tensor) -> torch.Tensor:
-    """open_clip's ``CLIP.encode_text`` with learnable context token embeddings.
-
-    The token embeddings at positions ``1 .. n`` (right after the start token,
-    where the tokenizer put ``n`` placeholder words) are replaced by ``context``
-    (CoOp-style prompt learning); everything else is open_clip's text path.
-
-    Args:
-        clip: an open_clip ``CLIP`` (text tower in the top-level module).
-        tokens (Tensor): (M, L) token ids, placeholders at positions 1..n.
-        context (Tensor): (n, width) context embeddings.
-
-    Returns:
-        Tensor: (M, D) text embeddings, not normalised.
-    """
-    cast_dtype = clip.transformer.get_cast_dtype()
-    x = clip.token_embedding(tokens).to(cast_dtype)  # (M, L, width)
-    n = context.shape[0]
-    ctx = context.to(cast_dtype).unsqueeze(0).expand(x.shape[0], -1, -1)
-    x = torch.cat([x[:, :1], ctx, x[:, 1 + n:]], dim=1)
-    x = x + clip.positional_embedding.to(cast_dtype)
-    x = clip.transformer(x, attn_mask=clip.attn_mask)
-    x = clip.ln_final(x)
-    x = open_clip.transformer.text_global_pool(
-        x, tokens, clip.text_pool_type,
-        eos_token_id=getattr(clip, 'text_eos_id', None))
-    if isinstance(clip.text_projection, nn.Linear):
-        return clip.text_projection(x)
-    return x @ clip.text_projection
+from .open_clip_internals import (check_dense_vit, encode_text_with_context,
+                                  patch_dropout_prob, value_only_block,
+                                  vit_global_and_dense)
 
 
 def _build_clip(arch: Union[str, Dict], force_quick_gelu: bool) -> nn.Module:
+    """An open_clip ``CLIP`` with random weights from a name or kwargs."""
     if isinstance(arch, str):
         return open_clip.create_model(
             arch, pretrained=None, force_quick_gelu=force_quick_gelu)
@@ -136,6 +22,27 @@ def _build_clip(arch: Union[str, Dict], force_quick_gelu: bool) -> nn.Module:
     if force_quick_gelu:
         cfg['quick_gelu'] = True
     return open_clip.CLIP(**cfg)
+
+
+def _build_pretrained_clip(arch: Union[str, Dict], pretrained: Optional[str],
+                           force_quick_gelu: bool) -> nn.Module:
+    """Build the CLIP and load ``pretrained`` (a file or an open_clip tag).
+
+    See :class:`OpenCLIPBackbone` for the arguments.
+    """
+    clip = _build_clip(arch, force_quick_gelu)
+    if not pretrained:
+        return clip
+    if os.path.exists(os.path.expanduser(pretrained)) or os.sep in pretrained:
+        load_clip_weights(clip, pretrained)
+        return clip
+    if isinstance(arch, str):
+        # a pretrained tag: open_clip downloads (online only)
+        return open_clip.create_model(
+            arch, pretrained=pretrained, force_quick_gelu=force_quick_gelu)
+    raise FileNotFoundError(
+        f'pretrained={pretrained!r} is neither a file nor usable as '
+        'an open_clip tag for a custom architecture.')
 
 
 def load_clip_weights(model: nn.Module, path: str) -> None:
@@ -189,7 +96,10 @@ class OpenCLIPBackbone(BaseModule):
             open_clip downloads (needs network). None keeps random weights.
         force_quick_gelu (bool): use QuickGELU, required by OpenAI weights
             (or use a ``*-quickgelu`` arch name). Defaults to False.
-        frozen (bool): freeze the image tower (kept in eval mode). Defaults to True.
+        frozen (bool): freeze the image tower (kept in eval mode). An
+            unfrozen tower must not use patch dropout (``vision_cfg``
+            ``patch_dropout``): dense features need every patch. Defaults to
+            True.
         freeze_text (bool): freeze the text tower. Defaults to True.
         context_length (int, optional): tokenizer context length; defaults to the
             text tower's.
@@ -210,20 +120,14 @@ class OpenCLIPBackbone(BaseModule):
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = arch
-        self.clip = _build_clip(arch, force_quick_gelu)
-        if pretrained:
-            if os.path.exists(os.path.expanduser(pretrained)) or os.sep in pretrained:
-                load_clip_weights(self.clip, pretrained)
-            elif isinstance(arch, str):
-                # a pretrained tag: open_clip downloads (online only)
-                self.clip = open_clip.create_model(
-                    arch, pretrained=pretrained,
-                    force_quick_gelu=force_quick_gelu)
-            else:
-                raise FileNotFoundError(
-                    f'pretrained={pretrained!r} is neither a file nor usable as '
-                    'an open_clip tag for a custom architecture.')
-        _standard_vit(self.clip.visual)
+        self.clip = _build_pretrained_clip(arch, pretrained, force_quick_gelu)
+        check_dense_vit(self.clip.visual)
+        if not frozen and patch_dropout_prob(self.clip.visual) > 0:
+            raise ValueError(
+                'OpenCLIPBackbone(frozen=False) cannot use patch dropout '
+                f'(vision_cfg patch_dropout='
+                f'{patch_dropout_prob(self.clip.visual)}): dense features '
+                "need every patch token; set vision_cfg['patch_dropout']=0.")
         self.pretrained = pretrained
         self.frozen = frozen
         self.freeze_text = freeze_text
@@ -251,7 +155,8 @@ class OpenCLIPBackbone(BaseModule):
             if name.startswith('visual.'):
                 param.requires_grad = not self.frozen
             elif name == 'logit_scale' or name == 'logit_bias':
-                param.requires_grad = False  # the loss owns its scales
+                # the recognizer owns its scales (LogitScales)
+                param.requires_grad = False
             else:
                 param.requires_grad = not self.freeze_text
         if self.frozen:
@@ -279,7 +184,13 @@ class OpenCLIPBackbone(BaseModule):
         return tuple(self.clip.visual.grid_size)
 
     @property
+    def device(self) -> torch.device:
+        """Device of the model's parameters."""
+        return self.clip.visual.proj.device
+
+    @property
     def image_size(self) -> Tuple[int, int]:
+        """(H, W) input size of the image tower."""
         size = self.clip.visual.image_size
         return tuple(size) if isinstance(size, (tuple, list)) else (size, size)
 
@@ -302,7 +213,7 @@ class OpenCLIPBackbone(BaseModule):
     def tokenize(self, texts: Sequence[str]) -> torch.Tensor:
         """Tokenize texts to (M, context_length) int64 on the model's device."""
         tokens = self._tokenizer(list(texts))
-        return tokens.to(self.clip.visual.proj.device)
+        return tokens.to(self.device)
 
     @property
     def text_is_fixed(self) -> bool:

@@ -1,5 +1,5 @@
 """Test-time anomaly scoring against text prompts (global + regional)."""
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -60,6 +60,10 @@ class PromptAnomalyScorer(nn.Module):
         topk (int): k for ``'topk'``. Defaults to 3.
         smooth_kernel (int): moving-average window over a clip's frames
             (1 = none). Defaults to 1.
+
+    Attributes:
+        boxes (Tensor): (K, 4) normalised scoring boxes (not saved in
+            checkpoints); the model embeds them when :attr:`uses_regions`.
     """
 
     def __init__(self,
@@ -93,6 +97,12 @@ class PromptAnomalyScorer(nn.Module):
         self.register_buffer('boxes', grid_boxes(grid_sizes, full_frame_box),
                              persistent=False)
         self._cache: Optional[torch.Tensor] = None
+
+    @property
+    def uses_regions(self) -> bool:
+        """The score has a regional term (``alpha < 1``): the model must pass
+        the embeddings of :attr:`boxes`."""
+        return self.alpha < 1.0
 
     def prompt_embeddings(self, encode_text, cacheable: bool) -> torch.Tensor:
         """(C, D) normalised class embeddings: mean over each class's sentences.
@@ -159,7 +169,7 @@ class PromptAnomalyScorer(nn.Module):
         """
         probs = self.class_probs(frame_emb, prompts, global_scale)  # (B, T, C)
         score = 1.0 - probs[..., 0]
-        if region_emb is not None and self.alpha < 1.0:
+        if region_emb is not None and self.uses_regions:
             region_probs = self.class_probs(region_emb, prompts, region_scale)
             region_score = self.reduce_regions(1.0 - region_probs[..., 0])
             score = self.alpha * score + (1 - self.alpha) * region_score

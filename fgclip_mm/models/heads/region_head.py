@@ -22,7 +22,8 @@ def boxes_to_rois(boxes: torch.Tensor, frame_index: torch.Tensor,
     """
     h, w = grid_hw
     scale = boxes.new_tensor([w, h, w, h])
-    return torch.cat([frame_index.to(boxes.dtype)[:, None], boxes * scale], dim=1)
+    scaled = boxes * scale
+    return torch.cat([frame_index.to(boxes.dtype)[:, None], scaled], dim=1)
 
 
 @MODELS.register_module()
@@ -37,10 +38,14 @@ class RoIRegionHead(BaseModule):
         embed_dims (int): D.
         output_size (int | tuple): ``roi_align`` output size; bins are averaged.
             Defaults to 1.
-        sampling_ratio (int): ``roi_align`` sampling ratio; 0 = adaptive, which
-            samples patch centres exactly. Defaults to 0.
-        adapter_hidden (int): hidden size of the adapter MLP; 0 disables it.
-            Defaults to 0 (= 2 * D).
+        sampling_ratio (int): ``roi_align`` sampling ratio; 0 = adaptive,
+            which samples patch centres exactly when the box edges lie on
+            patch borders. Defaults to 0.
+        adapter_hidden (int): hidden size of the adapter MLP; 0 means
+            ``2 * embed_dims``. Defaults to 0.
+        use_adapter (bool): apply the residual adapter; False makes the head
+            plain RoIAlign pooling. Defaults to True.
+        init_cfg (dict, optional): mmengine init config.
     """
 
     def __init__(self,
@@ -92,6 +97,29 @@ class RoIRegionHead(BaseModule):
         if not self.use_adapter:
             return feats
         return feats + self.adapter(feats)
+
+    def box_embeddings(self, dense: torch.Tensor,
+                       boxes: torch.Tensor) -> torch.Tensor:
+        """Embeddings of the same K boxes in every frame (test-time scoring).
+
+        Args:
+            dense (Tensor): (B, T, D, h, w) dense embeddings.
+            boxes (Tensor): (K, 4) normalised x1, y1, x2, y2, shared by all
+                frames.
+
+        Returns:
+            Tensor: (B, T, K, D) adapted box embeddings, not normalised.
+        """
+        b, t, d, h, w = dense.shape
+        boxes = boxes.to(device=dense.device, dtype=dense.dtype)
+        k = boxes.shape[0]
+        # frame-major rows: frame f's K boxes are rows f*K .. f*K + K - 1
+        frames = torch.arange(b * t, device=dense.device)
+        frame_index = frames.repeat_interleave(k)
+        feats = self.pool_boxes(
+            dense.reshape(b * t, d, h, w), boxes.repeat(b * t, 1),
+            frame_index)  # (B*T*K, D)
+        return self.adapt(feats).reshape(b, t, k, d)
 
     def forward(self, dense: torch.Tensor, boxes: torch.Tensor,
                 bbox_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:

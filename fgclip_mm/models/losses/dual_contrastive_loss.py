@@ -1,5 +1,4 @@
 """DualContrastiveLoss: global video-caption + regional box-caption InfoNCE."""
-import math
 from typing import Dict, Optional
 
 import torch
@@ -54,16 +53,17 @@ def info_nce(image: torch.Tensor,
 
 @MODELS.register_module()
 class DualContrastiveLoss(nn.Module):
-    """``L = w_g * L_global + lambda * L_region`` with learnable clamped scales.
+    """``L = w_g * L_global + lambda * L_region``; the model passes the scales.
+
+    The loss keeps no parameters: the logit scales (already exponentiated) are
+    arguments of :meth:`forward`, as open_clip's ``ClipLoss`` takes
+    ``logit_scale``. The model owns them (see
+    :class:`~fgclip_mm.models.utils.LogitScales`).
 
     Args:
         region_weight (float): lambda. Defaults to 0.5.
         global_weight (float): weight of the global term (0 = region-only
             ablation). Defaults to 1.0.
-        init_logit_scale (float): initial log-scale of both levels.
-            Defaults to ln(100).
-        max_logit_scale (float): clamp of the log-scales. Defaults to ln(100).
-        learnable_scale (bool): learn the scales. Defaults to True.
         gather_global (bool): gather the global level over ranks under DDP.
             Defaults to True.
     """
@@ -71,81 +71,81 @@ class DualContrastiveLoss(nn.Module):
     def __init__(self,
                  region_weight: float = 0.5,
                  global_weight: float = 1.0,
-                 init_logit_scale: float = math.log(100.0),
-                 max_logit_scale: float = math.log(100.0),
-                 learnable_scale: bool = True,
                  gather_global: bool = True) -> None:
         super().__init__()
         self.region_weight = region_weight
         self.global_weight = global_weight
-        self.max_logit_scale = max_logit_scale
         self.gather_global = gather_global
-        scales = torch.full((2, ), float(init_logit_scale))
-        if learnable_scale:
-            self.log_scales = nn.Parameter(scales)
-        else:
-            self.register_buffer('log_scales', scales)
-
-    def scale(self, level: str) -> torch.Tensor:
-        """Exponentiated clamped scale of ``'global'`` or ``'region'``."""
-        index = 0 if level == 'global' else 1
-        return self.log_scales[index].clamp(0, self.max_logit_scale).exp()
 
     def global_loss(self, video: torch.Tensor, text: torch.Tensor,
-                    ids: torch.Tensor) -> torch.Tensor:
-        """Video-caption InfoNCE over the batch of all ranks; inputs normalised.
+                    ids: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+        """Video-caption InfoNCE over the batch of all ranks (normalised).
 
         Under DDP the embeddings of every rank are gathered (gradients summed
         back), so each video is contrasted with every caption of the global
         batch, as on one process with the concatenated batch.
         """
         if self.gather_global and get_world_size() > 1:
-            return info_nce(video, text, self.scale('global'), ids,
+            return info_nce(video, text, scale, ids,
                             all_image=gather_with_grad(video),
                             all_text=gather_with_grad(text),
                             all_ids=gather_no_grad(ids),
                             row_offset=get_rank() * video.shape[0])
-        return info_nce(video, text, self.scale('global'), ids)
+        return info_nce(video, text, scale, ids)
 
     def region_loss(self, region: torch.Tensor, text: torch.Tensor,
-                    ids: torch.Tensor) -> torch.Tensor:
+                    ids: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
         """Region-caption InfoNCE over the valid regions of this rank's batch.
 
-        With fewer than two regions there is no negative: returns a zero that is
-        still connected to the graph (DDP sees every parameter used).
+        With fewer than two regions there is no negative: returns a zero that
+        is still connected to the graph (DDP sees every parameter used).
         """
         if region.shape[0] < 2:
-            return region.sum() * 0.0 + self.log_scales[1] * 0.0
-        return info_nce(region, text, self.scale('region'), ids)
+            return region.sum() * 0.0 + scale * 0.0
+        return info_nce(region, text, scale, ids)
 
     def forward(self,
                 video: torch.Tensor,
                 video_text: torch.Tensor,
                 video_ids: torch.Tensor,
+                global_scale: torch.Tensor,
                 region: Optional[torch.Tensor] = None,
                 region_text: Optional[torch.Tensor] = None,
-                region_ids: Optional[torch.Tensor] = None) -> Dict[str, torch.Tensor]:
+                region_ids: Optional[torch.Tensor] = None,
+                region_scale: Optional[torch.Tensor] = None
+                ) -> Dict[str, torch.Tensor]:
         """Compute the losses.
 
         Args:
             video (Tensor): (B, D) normalised video embeddings.
             video_text (Tensor): (B, D) normalised global-caption embeddings.
             video_ids (Tensor): (B,) caption ids (equal captions, equal ids).
+            global_scale (Tensor): scalar logit scale of the global level,
+                already exponentiated.
             region (Tensor, optional): (R, D) normalised region embeddings.
             region_text (Tensor, optional): (R, D) normalised region captions.
             region_ids (Tensor, optional): (R,) region caption ids.
+            region_scale (Tensor, optional): scalar logit scale of the
+                regional level, already exponentiated; required with
+                ``region``.
 
         Returns:
-            dict: ``loss_global`` and ``loss_region`` (already weighted; the Runner
-            sums every key that starts with ``loss``), plus the scales for logs.
+            dict: ``loss_global`` and ``loss_region`` (already weighted; the
+            Runner sums every key that starts with ``loss``), plus the scales
+            for logs.
         """
         losses = dict()
         if self.global_weight > 0:
-            losses['loss_global'] = self.global_weight * self.global_loss(
-                video, video_text, video_ids)
+            raw = self.global_loss(video, video_text, video_ids, global_scale)
+            losses['loss_global'] = self.global_weight * raw
+        losses['logit_scale_global'] = global_scale.detach()
         if self.region_weight > 0 and region is not None:
-            losses['loss_region'] = self.region_weight * self.region_loss(
-                region, region_text, region_ids)
-        losses['logit_scale_global'] = self.scale('global').detach()
-        losses['logit_scale_region'] = self.scale('region').detach()
+            if region_scale is None:
+                raise ValueError('DualContrastiveLoss: region embeddings were '
+                                 'given without region_scale')
+            raw = self.region_loss(region, region_text, region_ids,
+                                   region_scale)
+            losses['loss_region'] = self.region_weight * raw
+        if region_scale is not None:
+            losses['logit_scale_region'] = region_scale.detach()
         return losses

@@ -2,7 +2,6 @@
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModel
 from mmaction.registry import MODELS
@@ -11,6 +10,43 @@ from mmaction.utils import OptSampleList, SampleList
 from ..utils import text_ids
 
 TensorDict = Dict[str, torch.Tensor]
+
+# DualContrastiveLoss arguments that moved to ``logit_scales`` (LogitScales)
+_MOVED_LOSS_KEYS = dict(init_logit_scale='init', max_logit_scale='max',
+                        learnable_scale='learnable')
+# checkpoints saved before the model owned its scales
+_OLD_SCALES_KEY = 'loss_module.log_scales'
+_SCALE_KEYS = ('logit_scales.global_log_scale',
+               'logit_scales.region_log_scale')
+
+
+def _check_loss_cfg(loss: Dict) -> None:
+    """Refuse logit-scale options in the loss config (they moved)."""
+    moved = sorted(set(loss) & set(_MOVED_LOSS_KEYS))
+    if moved:
+        new = ', '.join(f'{_MOVED_LOSS_KEYS[k]}=...' for k in moved)
+        raise ValueError(
+            f'DualContrastiveLoss no longer takes {moved}: the model owns its '
+            f"logit scales; set FGCLIPRecognizer(logit_scales=dict("
+            f"type='LogitScales', {new})) instead.")
+
+
+def remap_old_scale_keys(state_dict: Dict, prefix: str = '') -> None:
+    """Rename the old ``loss_module.log_scales`` (2,) entry in place.
+
+    Before the model owned its temperatures, the loss held them as one
+    (2,) tensor ``[global, region]``; it becomes
+    ``logit_scales.global_log_scale`` and ``logit_scales.region_log_scale``.
+
+    Args:
+        state_dict (dict): a (partial) state dict, modified in place.
+        prefix (str): the recognizer's prefix in ``state_dict``.
+    """
+    old = state_dict.pop(prefix + _OLD_SCALES_KEY, None)
+    if old is None:
+        return
+    for index, key in enumerate(_SCALE_KEYS):
+        state_dict.setdefault(prefix + key, old[index].clone())
 
 
 def stack_regions(data_samples: SampleList, num_frames: int,
@@ -50,7 +86,11 @@ class FGCLIPRecognizer(BaseModel):
     One backbone pass per frame gives global and dense embeddings; the global
     branch (temporal adapter, pooling) is contrasted with the video caption, the
     regional branch (RoIAlign on the dense map, region adapter) with the region
-    captions. At test time frames are scored against class prompts.
+    captions. At test time frames are scored against class prompts. The model
+    owns the logit scales of both levels (``logit_scales``) and passes them to
+    the loss and to the scorer; checkpoints from before (one
+    ``loss_module.log_scales`` tensor) still load, see
+    :func:`remap_old_scale_keys`.
 
     Args:
         backbone (dict): config of :class:`OpenCLIPBackbone`.
@@ -58,6 +98,9 @@ class FGCLIPRecognizer(BaseModel):
             (``embed_dims`` filled from the backbone when absent).
         region_head (dict): config of :class:`RoIRegionHead`.
         loss (dict): config of :class:`DualContrastiveLoss`.
+        logit_scales (dict, optional): config of :class:`LogitScales`, the
+            learnable temperatures of both levels, used by the loss and by
+            the scorer. Defaults to ``dict(type='LogitScales')``.
         scorer (dict): config of :class:`PromptAnomalyScorer` (test time).
         data_preprocessor (dict): e.g. ``ActionDataPreprocessor`` with CLIP's mean
             and std and ``format_shape='NCHW'``.
@@ -65,6 +108,7 @@ class FGCLIPRecognizer(BaseModel):
             ``global_caption`` where a sample has one. Defaults to False.
         frame_chunk (int): frames per backbone call (bounds memory on long
             inputs). Defaults to 64.
+        init_cfg (dict, optional): mmengine init config.
     """
 
     def __init__(self,
@@ -73,6 +117,7 @@ class FGCLIPRecognizer(BaseModel):
                  region_head: Optional[Dict] = None,
                  loss: Dict = dict(type='DualContrastiveLoss'),
                  scorer: Optional[Dict] = None,
+                 logit_scales: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None,
                  use_short_caption: bool = False,
                  frame_chunk: int = 64,
@@ -86,7 +131,10 @@ class FGCLIPRecognizer(BaseModel):
         region_head = dict(region_head or dict(type='RoIRegionHead'))
         region_head.setdefault('embed_dims', dims)
         self.region_head = MODELS.build(region_head)
+        _check_loss_cfg(loss)
         self.loss_module = MODELS.build(loss)
+        self.logit_scales = MODELS.build(
+            logit_scales or dict(type='LogitScales'))
         self.scorer = MODELS.build(scorer) if scorer is not None else None
         self.use_short_caption = use_short_caption
         self.frame_chunk = frame_chunk
@@ -141,12 +189,14 @@ class FGCLIPRecognizer(BaseModel):
             emb = F.normalize(self.backbone.encode_text(missing).float(), dim=-1)
             for text, e in zip(missing, emb):
                 self._text_cache[text] = e.detach()
-        device = self.backbone.clip.visual.proj.device
-        return torch.stack([self._text_cache[t] for t in texts]).to(device)
+        return torch.stack([self._text_cache[t]
+                            for t in texts]).to(self.backbone.device)
 
-    def _load_from_state_dict(self, *args, **kwargs) -> None:
+    def _load_from_state_dict(self, state_dict: Dict, prefix: str, *args,
+                              **kwargs) -> None:
         self._text_cache = {}
-        super()._load_from_state_dict(*args, **kwargs)
+        remap_old_scale_keys(state_dict, prefix)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def train(self, mode: bool = True) -> 'FGCLIPRecognizer':
         if mode and self.scorer is not None and not self.text_frozen:
@@ -161,8 +211,37 @@ class FGCLIPRecognizer(BaseModel):
         return caps
 
     # ------------------------------------------------------------- modes
-    def loss(self, inputs: torch.Tensor, data_samples: SampleList) -> TensorDict:
-        """Dual contrastive loss of a batch (see :class:`DualContrastiveLoss`)."""
+    def region_batch(
+        self, dense: torch.Tensor, data_samples: SampleList
+    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Normalised region embeddings and their caption embeddings and ids.
+
+        Args:
+            dense (Tensor): (B, T, D, h, w) dense embeddings.
+            data_samples (list): samples with ``boxes``, ``bbox_mask`` and
+                ``region_captions``.
+
+        Returns:
+            tuple[Tensor, Tensor, Tensor]: regions (R, D), captions (R, D)
+            and caption ids (R,) of the R regions with a valid frame.
+        """
+        boxes, mask, region_caps = stack_regions(
+            data_samples, dense.shape[1], dense.device)
+        region, index = self.region_head(dense, boxes, mask)
+        region = F.normalize(region, dim=-1)
+        texts = [region_caps[i][n] for i, n in index.tolist()]
+        empty = [i for i, t in enumerate(texts) if not t]
+        if empty:
+            raise ValueError('a valid region slot has an empty caption '
+                             f'(sample {index[empty[0]].tolist()})')
+        region_text = self.encode_text(texts) if texts else region.new_zeros(
+            0, region.shape[1])
+        return region, region_text, text_ids(texts, device=region.device)
+
+    def loss(self, inputs: torch.Tensor,
+             data_samples: SampleList) -> TensorDict:
+        """Dual contrastive loss of a batch (see :class:`DualContrastiveLoss`).
+        """
         glob, dense = self.extract_feat(inputs)
         _, video = self.encode_video(glob)
         video = F.normalize(video, dim=-1)
@@ -170,47 +249,35 @@ class FGCLIPRecognizer(BaseModel):
         video_text = self.encode_text(captions)
         region = region_text = region_ids = None
         if self.loss_module.region_weight > 0:
-            boxes, mask, region_caps = stack_regions(
-                data_samples, glob.shape[1], glob.device)
-            region, index = self.region_head(dense, boxes, mask)
-            region = F.normalize(region, dim=-1)
-            texts = [region_caps[i][n] for i, n in index.tolist()]
-            empty = [i for i, t in enumerate(texts) if not t]
-            if empty:
-                raise ValueError('a valid region slot has an empty caption '
-                                 f'(sample {index[empty[0]].tolist()})')
-            region_text = self.encode_text(texts) if texts else region.new_zeros(0, region.shape[1])
-            region_ids = text_ids(texts, device=region.device)
-        return self.loss_module(video, video_text,
-                                text_ids(captions, device=video.device), region,
-                                region_text, region_ids)
+            region, region_text, region_ids = self.region_batch(
+                dense, data_samples)
+        video_ids = text_ids(captions, device=video.device)
+        global_scale, region_scale = self.logit_scales()
+        return self.loss_module(video, video_text, video_ids, global_scale,
+                                region, region_text, region_ids, region_scale)
 
-    def score_frames(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def score_frames(
+            self, inputs: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Anomaly scores (B, T) and class probabilities (B, T, C) of clips."""
         if self.scorer is None:
-            raise RuntimeError('predict needs a `scorer` (PromptAnomalyScorer) in '
-                               'the model config')
+            raise RuntimeError('predict needs a `scorer` (PromptAnomalyScorer) '
+                               'in the model config')
         glob, dense = self.extract_feat(inputs)
         frames, _ = self.encode_video(glob)
         frames = F.normalize(frames, dim=-1)
         region_emb = None
-        if self.scorer.alpha < 1.0:
-            b, t, d, h, w = dense.shape
-            boxes = self.scorer.boxes.to(dense.device)  # (K, 4)
-            k = boxes.shape[0]
-            frame_index = torch.arange(b * t, device=dense.device).repeat_interleave(k)
-            feats = self.region_head.pool_boxes(
-                dense.reshape(b * t, d, h, w), boxes.repeat(b * t, 1), frame_index)
-            region_emb = F.normalize(self.region_head.adapt(feats), dim=-1)
-            region_emb = region_emb.reshape(b, t, k, d)
+        if self.scorer.uses_regions:
+            region_emb = F.normalize(
+                self.region_head.box_embeddings(dense, self.scorer.boxes),
+                dim=-1)  # (B, T, K, D)
         # In eval mode nothing updates the text side, so even a trainable text
         # tower's prompt embeddings can be reused until train() is called.
         prompts = self.scorer.prompt_embeddings(
             self.backbone.encode_text,
             cacheable=self.text_frozen or not self.training).to(frames.device)
-        return self.scorer(frames, region_emb, prompts,
-                           self.loss_module.scale('global').detach(),
-                           self.loss_module.scale('region').detach())
+        # the (global, region) temperatures, fixed at test time
+        scales = [s.detach() for s in self.logit_scales()]
+        return self.scorer(frames, region_emb, prompts, *scales)
 
     def predict(self, inputs: torch.Tensor, data_samples: SampleList) -> SampleList:
         """Adds ``pred_frame_scores`` (T,) and ``pred_class_probs`` (T, C)."""

@@ -1,5 +1,6 @@
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -36,27 +37,65 @@ def test_identical_captions_are_not_negatives():
     torch.testing.assert_close(loss, total / 8)
 
 
-def test_loss_weights_and_scale_clamp():
-    loss = DualContrastiveLoss(region_weight=0.3)
-    assert math.isclose(loss.scale('global').item(), 100.0, rel_tol=1e-5)
-    with torch.no_grad():
-        loss.log_scales.fill_(10.0)
-    assert math.isclose(loss.scale('region').item(), 100.0, rel_tol=1e-5)
+def _scales(global_value, region_value):
+    return torch.tensor(global_value), torch.tensor(region_value)
+
+
+def test_loss_keeps_no_parameters():
+    assert list(DualContrastiveLoss().parameters()) == []
+    assert list(DualContrastiveLoss().state_dict()) == []
+
+
+def test_each_level_uses_its_own_scale():
+    g, r = _scales(7.0, 30.0)
+    loss = DualContrastiveLoss(region_weight=1.0)
     v, t = _unit(3, 8), _unit(3, 8)
-    r, rt = _unit(4, 8), _unit(4, 8)
-    out = loss(v, t, torch.arange(3), r, rt, torch.arange(4))
-    raw = info_nce(r, rt, torch.tensor(100.0), torch.arange(4))
-    torch.testing.assert_close(out['loss_region'], 0.3 * raw)
+    reg, rt = _unit(4, 8), _unit(4, 8)
+    out = loss(v, t, torch.arange(3), g, reg, rt, torch.arange(4), r)
+    torch.testing.assert_close(
+        out['loss_global'], info_nce(v, t, torch.tensor(7.0), torch.arange(3)))
+    torch.testing.assert_close(
+        out['loss_region'],
+        info_nce(reg, rt, torch.tensor(30.0), torch.arange(4)))
+    assert out['logit_scale_global'].item() == 7.0
+    assert out['logit_scale_region'].item() == 30.0
+
+
+def test_weights_scale_each_term_by_the_formula():
+    g, r = _scales(10.0, 20.0)
+    v, t = _unit(3, 8), _unit(3, 8)
+    reg, rt = _unit(4, 8), _unit(4, 8)
+    raw_g = info_nce(v, t, g, torch.arange(3))
+    raw_r = info_nce(reg, rt, r, torch.arange(4))
+    loss = DualContrastiveLoss(region_weight=0.3, global_weight=0.25)
+    out = loss(v, t, torch.arange(3), g, reg, rt, torch.arange(4), r)
+    torch.testing.assert_close(out['loss_global'], 0.25 * raw_g)
+    torch.testing.assert_close(out['loss_region'], 0.3 * raw_r)
+    # a zero weight drops the term (region-only / global-only ablations)
+    out = DualContrastiveLoss(global_weight=0.0)(
+        v, t, torch.arange(3), g, reg, rt, torch.arange(4), r)
+    assert 'loss_global' not in out and 'loss_region' in out
+    out = DualContrastiveLoss(region_weight=0.0)(
+        v, t, torch.arange(3), g, reg, rt, torch.arange(4), r)
+    assert 'loss_region' not in out and 'loss_global' in out
+
+
+def test_region_embeddings_without_a_region_scale_are_refused():
+    v, t = _unit(3, 8), _unit(3, 8)
+    with pytest.raises(ValueError, match='without region_scale'):
+        DualContrastiveLoss()(v, t, torch.arange(3), torch.tensor(5.0),
+                              _unit(2, 8), _unit(2, 8), torch.arange(2))
 
 
 def test_fewer_than_two_regions_give_a_connected_zero():
     loss = DualContrastiveLoss()
     region = _unit(1, 8).requires_grad_()
-    out = loss(_unit(2, 8), _unit(2, 8), torch.arange(2), region, _unit(1, 8),
-               torch.arange(1))
+    log_scale = torch.tensor(2.0, requires_grad=True)
+    out = loss(_unit(2, 8), _unit(2, 8), torch.arange(2), torch.tensor(5.0),
+               region, _unit(1, 8), torch.arange(1), log_scale.exp())
     assert out['loss_region'].item() == 0.0
     out['loss_region'].backward()
-    assert region.grad is not None and loss.log_scales.grad is not None
+    assert region.grad is not None and log_scale.grad is not None
 
 
 def _dist_worker(rank, port, world, inputs, out):
@@ -70,10 +109,11 @@ def _dist_worker(rank, port, world, inputs, out):
         sl = slice(rank * b, (rank + 1) * b)
         v = video[sl].clone().requires_grad_()
         t = text[sl].clone().requires_grad_()
+        log_scale = torch.tensor(math.log(20.0), requires_grad=True)
         loss_module = DualContrastiveLoss(region_weight=0.0)
-        loss = loss_module(v, t, ids[sl])['loss_global']
+        loss = loss_module(v, t, ids[sl], log_scale.exp())['loss_global']
         loss.backward()
-        out[rank] = (loss.detach(), v.grad, t.grad, loss_module.log_scales.grad)
+        out[rank] = (loss.detach(), v.grad, t.grad, log_scale.grad)
     finally:
         dist.destroy_process_group()
 
@@ -96,8 +136,9 @@ def test_two_rank_loss_and_gradients_equal_one_process_on_the_whole_batch():
     # oracle: one process, whole batch
     v = video.clone().requires_grad_()
     t = text.clone().requires_grad_()
+    log_scale = torch.tensor(math.log(20.0), requires_grad=True)
     single = DualContrastiveLoss(region_weight=0.0)
-    loss = single(v, t, ids)['loss_global']
+    loss = single(v, t, ids, log_scale.exp())['loss_global']
     loss.backward()
     # DDP averages over ranks: mean of the rank losses, rank grads / world
     torch.testing.assert_close(sum(out[r][0] for r in range(world)) / world, loss)
@@ -106,4 +147,4 @@ def test_two_rank_loss_and_gradients_equal_one_process_on_the_whole_batch():
         torch.testing.assert_close(out[r][1] / world, v.grad[r * b:(r + 1) * b])
         torch.testing.assert_close(out[r][2] / world, t.grad[r * b:(r + 1) * b])
     torch.testing.assert_close(sum(out[r][3] for r in range(world)) / world,
-                               single.log_scales.grad)
+                               log_scale.grad)

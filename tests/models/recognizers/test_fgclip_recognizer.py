@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -53,7 +55,8 @@ def test_with_frozen_backbone_only_heads_and_scales_get_gradients():
     sum(v for k, v in losses.items() if k.startswith('loss')).backward()
     with_grad = {n.split('.')[0] for n, p in model.named_parameters()
                  if p.grad is not None}
-    assert with_grad == {'temporal_adapter', 'region_head', 'loss_module'}
+    assert with_grad == {'temporal_adapter', 'region_head', 'logit_scales'}
+    assert list(model.loss_module.parameters()) == []
     assert all(p.grad is None for p in model.backbone.parameters())
 
 
@@ -84,19 +87,60 @@ def test_predict_gives_a_score_in_unit_interval_per_sampled_frame():
         torch.testing.assert_close(ds.pred_class_probs.sum(-1), torch.ones(3))
 
 
-def test_global_only_score_is_one_minus_normal_probability():
+def set_scales(model, global_scale, region_scale):
+    with torch.no_grad():
+        model.logit_scales.global_log_scale.fill_(math.log(global_scale))
+        model.logit_scales.region_log_scale.fill_(math.log(region_scale))
+
+
+def class_prompts(model):
+    prompts = F.normalize(model.backbone.encode_text(
+        [s for group in model.scorer.sentences for s in group]), dim=-1)
+    prompts = prompts.reshape(len(model.scorer.sentences), -1,
+                              prompts.shape[-1])
+    return F.normalize(prompts.mean(1), dim=-1)
+
+
+def test_global_only_score_is_one_minus_normal_probability_at_global_scale():
     model = build_model(scorer=dict(type='PromptAnomalyScorer', alpha=1.0,
-                                    classes=['normal scene', 'explosion'])).eval()
+                                    classes=['normal scene', 'explosion']))
+    model.eval()
+    set_scales(model, global_scale=10.0, region_scale=50.0)
     data = model.data_preprocessor(make_batch(num=1, frames=2), training=False)
     with torch.no_grad():
         scores = model(data['inputs'], mode='tensor')
         glob, _ = model.extract_feat(data['inputs'])
         frames = F.normalize(glob, dim=-1)
-        prompts = F.normalize(model.backbone.encode_text(
-            [s for group in model.scorer.sentences for s in group]), dim=-1)
-        prompts = F.normalize(prompts.reshape(2, -1, prompts.shape[-1]).mean(1), dim=-1)
-        probs = (100.0 * frames @ prompts.t()).softmax(-1)
-    torch.testing.assert_close(scores, 1 - probs[..., 0], rtol=1e-4, atol=1e-5)
+        probs = (10.0 * frames @ class_prompts(model).t()).softmax(-1)
+    torch.testing.assert_close(scores, 1 - probs[..., 0], rtol=1e-4,
+                               atol=1e-5)
+
+
+def test_full_frame_regional_score_uses_mean_patch_and_region_scale():
+    model = build_model(scorer=dict(
+        type='PromptAnomalyScorer', alpha=0.0, grid_sizes=(),
+        classes=['normal scene', 'explosion', 'fighting']))
+    model.eval()
+    set_scales(model, global_scale=10.0, region_scale=50.0)
+    data = model.data_preprocessor(make_batch(num=2, frames=2), training=False)
+    with torch.no_grad():
+        scores = model(data['inputs'], mode='tensor')
+        _, dense = model.extract_feat(data['inputs'])  # (B, T, D, h, w)
+        box = F.normalize(dense.mean(dim=(-2, -1)), dim=-1)
+        probs = (50.0 * box @ class_prompts(model).t()).softmax(-1)
+    torch.testing.assert_close(scores, 1 - probs[..., 0], rtol=1e-4,
+                               atol=1e-5)
+
+
+def test_loss_receives_each_level_its_own_scale():
+    model = build_model()
+    set_scales(model, global_scale=10.0, region_scale=50.0)
+    data = model.data_preprocessor(make_batch(), training=True)
+    losses = model(**data, mode='loss')
+    assert math.isclose(losses['logit_scale_global'].item(), 10.0,
+                        rel_tol=1e-5)
+    assert math.isclose(losses['logit_scale_region'].item(), 50.0,
+                        rel_tol=1e-5)
 
 
 def test_valid_region_with_empty_caption_is_an_error():
@@ -134,3 +178,41 @@ def test_prompts_are_encoded_once_per_evaluation_even_with_a_trainable_text_towe
         third = model(data['inputs'], mode='tensor')
     assert len(calls) == 2
     assert not torch.allclose(first, third)
+
+
+def old_layout(state_dict, global_log, region_log):
+    """A state dict as saved before the model owned its scales."""
+    old = {k: v for k, v in state_dict.items()
+           if not k.startswith('logit_scales.')}
+    old['loss_module.log_scales'] = torch.tensor([global_log, region_log])
+    return old
+
+
+def test_old_checkpoint_with_scales_in_the_loss_loads_strictly():
+    source = build_model()
+    old = old_layout(source.state_dict(), 1.5, 3.25)
+    model = build_model()
+    model.load_state_dict(old, strict=True)
+    assert model.logit_scales.global_log_scale.item() == 1.5
+    assert model.logit_scales.region_log_scale.item() == 3.25
+    for key, value in source.state_dict().items():
+        if not key.startswith('logit_scales.'):
+            torch.testing.assert_close(model.state_dict()[key], value)
+
+
+def test_old_checkpoint_file_loads_through_mmengine(tmp_path):
+    from mmengine.runner import load_checkpoint
+    source = build_model()
+    path = tmp_path / 'old.pth'
+    torch.save(dict(meta=dict(), state_dict=old_layout(
+        source.state_dict(), 2.0, 4.0)), path)
+    model = build_model()
+    load_checkpoint(model, str(path), strict=True)
+    assert model.logit_scales.global_log_scale.item() == 2.0
+    assert model.logit_scales.region_log_scale.item() == 4.0
+
+
+def test_scale_options_in_the_loss_config_point_to_logit_scales():
+    with pytest.raises(ValueError, match=r"logit_scales=dict\(type='LogitSc"):
+        build_model(loss=dict(type='DualContrastiveLoss',
+                              init_logit_scale=2.0))
