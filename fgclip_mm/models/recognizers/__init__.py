@@ -1,3 +1,4 @@
 from .fgclip_recognizer import FGCLIPRecognizer, stack_regions
+from .snippet_recognizer import SnippetVADRecognizer
 
-__all__ = ['FGCLIPRecognizer', 'stack_regions']
+__all__ = ['FGCLIPRecognizer', 'SnippetVADRecognizer', 'stack_regions']
