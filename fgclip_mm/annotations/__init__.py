@@ -4,13 +4,17 @@ Nothing here imports torch, MMAction2 or another fgclip_mm package: the
 datasets (``fgclip_mm.datasets``) and the evaluation
 (``fgclip_mm.evaluation``) both import from here, never from each other.
 """
-from .base import (VIDEO_EXTENSIONS, AnnotationError, iter_lines, open_text,
-                   to_int, video_stem)
-from .class_names import (DEMO_CLASSES, SHANGHAITECH_CLASSES,
-                          UCF_CRIME_CLASSES, XD_VIOLENCE_CLASSES,
-                          XD_VIOLENCE_LABEL_CODES, class_text, get_classes,
-                          is_normal_class)
+from .base import (REASON_CODES, VIDEO_EXTENSIONS, AnnotationError,
+                   iter_lines, open_text, to_int, video_stem)
+from .class_names import (DEMO_CLASSES, EQUIVALENT_CLASSES, MSAD_CLASSES,
+                          SHANGHAITECH_CLASSES, UCF_CRIME_CLASSES,
+                          UCF_MSAD_CLASSES, XD_VIOLENCE_CLASSES,
+                          XD_VIOLENCE_LABEL_CODES, class_text,
+                          equivalent_class_aliases, get_classes,
+                          is_normal_class, merge_classes)
 from .fgclip_json import load_json_entries, validate_fgclip_entry
+from .msad import (msad_class_of, msad_video_name, parse_msad_annotations,
+                   read_msad_split)
 from .shanghaitech import load_shanghaitech_masks, parse_shanghaitech_split
 from .ucf_crime import (format_ucf_line, parse_intervals,
                         parse_ucf_crime_annotations,
@@ -29,5 +33,8 @@ __all__ = [
     'parse_ucf_crime_annotations', 'parse_ucf_test_annotations',
     'format_ucf_line', 'read_video_list', 'read_lengths', 'load_video_names',
     'is_xd_violence_normal', 'xd_violence_labels',
-    'parse_xd_violence_annotations'
+    'parse_xd_violence_annotations', 'REASON_CODES', 'MSAD_CLASSES',
+    'UCF_MSAD_CLASSES', 'EQUIVALENT_CLASSES', 'equivalent_class_aliases',
+    'merge_classes', 'msad_class_of', 'msad_video_name',
+    'parse_msad_annotations', 'read_msad_split'
 ]

@@ -10,13 +10,37 @@ import gzip
 import os.path as osp
 from typing import Iterator, Optional, TextIO, Tuple
 
-__all__ = ['AnnotationError', 'VIDEO_EXTENSIONS', 'video_stem', 'open_text',
-           'iter_lines', 'to_int']
+__all__ = ['AnnotationError', 'REASON_CODES', 'VIDEO_EXTENSIONS',
+           'video_stem', 'open_text', 'iter_lines', 'to_int']
 
 #: Extensions removed from video names by :func:`video_stem`. Only these
 #: are stripped: XD-Violence names contain dots (``Bad.Boys.1995__#...``).
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.mpg', '.mpeg',
                     '.m4v', '.wmv', '.flv', '.npy')
+
+#: Machine-readable reasons of :class:`AnnotationError` (its :attr:`code`),
+#: so that entries can be counted by reason without parsing messages.
+REASON_CODES = {
+    'bad_file': 'the file is not a JSON list of entries',
+    'not_an_object': 'the entry is not a JSON object',
+    'bad_video': "field 'video' is missing or not a non-empty string",
+    'missing_caption': "field 'global_caption' is missing",
+    'bad_field': 'a field has the wrong type',
+    'bad_keyframe': 'a keyframe lacks frame/bbox, has a bad frame index or '
+    'box, or repeats a frame',
+    'box_out_of_range': 'a box is outside [0, 1] by more than the tolerance',
+    'count_mismatch': "the numbers of 'box_infos' tracks and "
+    "'region_captions' differ",
+    'empty_caption': 'a region with keyframes has an empty caption',
+    'bad_timestamps': "field 'timestamps' is not null or [start, end]",
+    'unknown_class': 'the class is missing or not one of the classes',
+    'bad_intervals': "test mode: bad 'anomaly_intervals'",
+    'missing_intervals': 'test mode: an anomalous video without intervals',
+    'bad_total_frames': "test mode: bad 'total_frames'",
+    'unmapped_prefix': 'the video path matches no prefix of path_map',
+    'video_not_found': 'the video file is not found',
+    'ambiguous_video': "the video's file name matches several files",
+}
 
 
 class AnnotationError(ValueError):
@@ -29,13 +53,20 @@ class AnnotationError(ValueError):
     * ``AnnotationError(path, lineno, reason, line=None)``: the message is
       ``'PATH:LINE: reason (line N: 'text')'``; :attr:`path` and
       :attr:`lineno` are set.
+
+    :attr:`code` is one of :data:`REASON_CODES` (or None): what is wrong,
+    for counting entries by reason (``invalid_entries='skip'``).
     """
 
     def __init__(self,
                  path: str,
                  lineno: Optional[int] = None,
                  reason: Optional[str] = None,
-                 line: Optional[str] = None) -> None:
+                 line: Optional[str] = None,
+                 code: Optional[str] = None) -> None:
+        if code is not None and code not in REASON_CODES:
+            raise ValueError(f'unknown reason code {code!r}')
+        self.code = code
         if reason is None and lineno is None and line is None:
             # A complete message; also how a pickled error is rebuilt.
             super().__init__(path)
@@ -49,6 +80,11 @@ class AnnotationError(ValueError):
         super().__init__(msg)
         self.path = path
         self.lineno = lineno
+
+    def __reduce__(self):
+        # keep the code, file and line through pickling (dataloader workers)
+        return (type(self), (str(self), ), dict(
+            code=self.code, path=self.path, lineno=self.lineno))
 
 
 def video_stem(name: str) -> str:

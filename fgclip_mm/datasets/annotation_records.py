@@ -4,10 +4,14 @@
 of a UCF-format test file into one dict per video (keys in
 ``docs/interfaces.md``), with the class, captions and local video path
 resolved. It never opens a video, and can be used without a dataset object.
+
+Training files may keep going past invalid entries
+(``invalid_entries='skip'`` or ``'repair'``): each one left out or repaired
+is listed in :attr:`RecordBuilder.issues` with its reason code.
 """
 import logging
 from collections import Counter
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 from mmengine.logging import print_log
@@ -16,9 +20,23 @@ from ..annotations import (AnnotationError, class_text, load_json_entries,
                            parse_ucf_test_annotations, validate_fgclip_entry,
                            video_stem)
 from .class_resolver import ClassResolver
-from .video_paths import VideoPathResolver
+from .entry_report import summarize_issues
+from .video_paths import VideoPathResolver, match_prefix, normalize_video_path
 
-__all__ = ['RecordBuilder', 'json_intervals', 'check_anomaly_has_intervals']
+__all__ = [
+    'RecordBuilder', 'json_intervals', 'check_anomaly_has_intervals',
+    'INVALID_ENTRY_POLICIES'
+]
+
+#: What a training entry that fails validation does: an error (naming it),
+#: a skip, or a repair of the one mechanical defect (more box tracks than
+#: region captions or the reverse) and a skip of the rest.
+INVALID_ENTRY_POLICIES = ('error', 'skip', 'repair')
+
+#: Reasons that are never skipped: the configuration or the files are wrong,
+#: not the entry (missing videos have their own policy, ``missing_videos``).
+_NEVER_SKIPPED = ('bad_file', 'unmapped_prefix', 'video_not_found',
+                  'ambiguous_video')
 
 
 def json_intervals(entry: dict, where: str) -> np.ndarray:
@@ -35,7 +53,8 @@ def json_intervals(entry: dict, where: str) -> np.ndarray:
         raise AnnotationError(
             f"{where}: field 'anomaly_intervals' must be a list of "
             f'[start, end] integer frame pairs with 0 <= start < end, got '
-            f'{value!r}')
+            f'{value!r}',
+            code='bad_intervals')
     return np.asarray(value, dtype=np.int64).reshape(-1, 2)
 
 
@@ -48,7 +67,8 @@ def check_anomaly_has_intervals(class_name: str, is_anomaly: bool,
         raise AnnotationError(
             f'{where}: class {class_name!r} is anomalous but {field} gives no '
             'anomaly interval; every frame would be labelled normal (annotate '
-            'its intervals, or give it the normal class)')
+            'its intervals, or give it the normal class)',
+            code='missing_intervals')
 
 
 def _test_total_frames(entry: dict, where: str) -> Optional[int]:
@@ -57,8 +77,22 @@ def _test_total_frames(entry: dict, where: str) -> Optional[int]:
                               or not isinstance(total, int) or total <= 0):
         raise AnnotationError(
             f"{where}: field 'total_frames' must be a positive integer or "
-            f'null, got {total!r}')
+            f'null, got {total!r}',
+            code='bad_total_frames')
     return total
+
+
+def _repair_counts(raw: Any) -> Optional[dict]:
+    """The entry with ``box_infos`` and ``region_captions`` cut to their
+    common prefix; None when that is not the defect or leaves nothing."""
+    boxes = raw.get('box_infos') if isinstance(raw, dict) else None
+    captions = raw.get('region_captions') if isinstance(raw, dict) else None
+    if not isinstance(boxes, list) or not isinstance(captions, list):
+        return None
+    n = min(len(boxes), len(captions))
+    if n == 0 or len(boxes) == len(captions):
+        return None
+    return dict(raw, box_infos=boxes[:n], region_captions=captions[:n])
 
 
 class RecordBuilder:
@@ -76,6 +110,21 @@ class RecordBuilder:
         box_tolerance (float): See
             :func:`~fgclip_mm.annotations.validate_fgclip_entry`. Defaults to
             0.01.
+        invalid_entries (str): What a training entry that fails validation
+            does: ``'error'`` (default), ``'skip'`` (left out, listed in
+            :attr:`issues`, counted in :attr:`stats`) or ``'repair'`` (more
+            box tracks than region captions or the reverse: both cut to the
+            common prefix and listed as repaired; other invalid entries
+            skipped). Unmapped prefixes and missing videos are never skipped
+            here; test mode refuses anything but ``'error'``.
+
+    Attributes:
+        stats (Counter): Counts for the dataset's summary.
+        issues (list[dict]): Per skipped or repaired entry ``index``,
+            ``video``, ``reason`` (a code of
+            :data:`~fgclip_mm.annotations.REASON_CODES`), ``action``
+            (``'skipped'``/``'repaired'``) and ``message``.
+        class_counts (Counter): Kept entries by ``(source, class_name)``.
     """
 
     def __init__(self,
@@ -83,13 +132,21 @@ class RecordBuilder:
                  paths: VideoPathResolver,
                  caption_template: Optional[str] = None,
                  region_caption_template: Optional[str] = None,
-                 box_tolerance: float = 0.01) -> None:
+                 box_tolerance: float = 0.01,
+                 invalid_entries: str = 'error') -> None:
+        if invalid_entries not in INVALID_ENTRY_POLICIES:
+            raise ValueError(f'invalid_entries must be one of '
+                             f'{INVALID_ENTRY_POLICIES}, got '
+                             f'{invalid_entries!r}')
         self.classes = classes
         self.paths = paths
         self.caption_template = caption_template
         self.region_caption_template = region_caption_template
         self.box_tolerance = box_tolerance
+        self.invalid_entries = invalid_entries
         self.stats: Counter = Counter()
+        self.issues: List[dict] = []
+        self.class_counts: Counter = Counter()
 
     def captions(self, entry: dict, label: int) -> Tuple[str, List[str]]:
         """Global caption and region captions of an entry (templates fill in
@@ -106,6 +163,16 @@ class RecordBuilder:
             template = self.region_caption_template
             region_captions = [template.format(**fmt) if template else caption]
         return caption, region_captions
+
+    def source_of(self, video: str) -> str:
+        """Source of a video for the counts: its class source, else the
+        ``path_map`` prefix it matches (``'(default)'`` for ``''``)."""
+        source = self.classes.source_of(video)
+        if source is None:
+            prefix = match_prefix(normalize_video_path(video),
+                                  self.paths.path_map)
+            source = prefix or '(default)'
+        return source
 
     def _record(self, entry: dict, label: int, filename: str,
                 index: int) -> dict:
@@ -130,18 +197,38 @@ class RecordBuilder:
             timestamps=entry['timestamps'],
             ann_index=index)
 
+    def _validate(self, raw, where: str,
+                  test_mode: bool) -> Tuple[dict, int, Optional[str]]:
+        """:func:`validate_fgclip_entry`, repairing a count mismatch under
+        ``'repair'``. Returns the entry, its clamped boxes and the repair
+        message (None if not repaired)."""
+        kwargs = dict(
+            require_global_caption=self.caption_template is None
+            and not test_mode,
+            box_tolerance=self.box_tolerance)
+        try:
+            entry, clamped = validate_fgclip_entry(raw, where, **kwargs)
+            return entry, clamped, None
+        except AnnotationError as e:
+            fixed = _repair_counts(raw) if (
+                e.code == 'count_mismatch'
+                and self.invalid_entries == 'repair') else None
+            if fixed is None:
+                raise
+        entry, clamped = validate_fgclip_entry(fixed, where, **kwargs)
+        n = len(fixed['box_infos'])
+        return entry, clamped, (
+            f"{where}: kept the first {n} of {len(raw['box_infos'])} box "
+            f"tracks and of {len(raw['region_captions'])} region captions")
+
     def _json_record(self, raw, index: int, ann_file: str,
                      test_mode: bool) -> Tuple[Optional[dict], str]:
         name = raw.get('video') if isinstance(raw, dict) else None
         where = f'{ann_file}: entry {index}' + (
             f' ({name})' if isinstance(name, str) else '')
-        entry, clamped = validate_fgclip_entry(
-            raw,
-            where,
-            require_global_caption=self.caption_template is None
-            and not test_mode,
-            box_tolerance=self.box_tolerance)
-        self.stats['num_clamped_boxes'] += clamped
+        entry, clamped, repaired = self._validate(raw, where, test_mode)
+        # an unmapped prefix (a configuration error) before the entry's class
+        self.paths.map_path(entry['video'], where)
         label = self.classes.of_entry(entry, where)
         filename = self.paths.resolve(entry['video'], where)
         if filename is None:
@@ -155,40 +242,83 @@ class RecordBuilder:
             record.update(
                 anomaly_intervals=intervals,
                 total_frames=_test_total_frames(entry, where))
+        self.stats['num_clamped_boxes'] += clamped
+        if repaired:
+            self._note(index, raw, 'count_mismatch', 'repaired', repaired)
+        self.class_counts[(self.source_of(entry['video']),
+                           record['class_name'])] += 1
         return record, where
+
+    def _note(self, index: int, raw, reason: str, action: str,
+              message: str) -> None:
+        video = raw.get('video') if isinstance(raw, dict) else None
+        self.issues.append(
+            dict(index=index, video=video if isinstance(video, str) else '',
+                 reason=reason, action=action, message=message))
+
+    def _skippable(self, error: AnnotationError) -> bool:
+        return self.invalid_entries != 'error' and \
+            error.code not in _NEVER_SKIPPED
 
     def from_json(self, ann_file: str, test_mode: bool = False) -> List[dict]:
         """Records of an FG-CLIP JSON file (``.json`` / ``.json.gz``).
 
         Entries whose video is missing are dropped under the path resolver's
-        ``missing='skip'`` and logged; counts go to :attr:`stats`.
+        ``missing='skip'`` and logged; invalid entries are skipped or
+        repaired under ``invalid_entries``; counts go to :attr:`stats`.
         """
+        if test_mode and self.invalid_entries != 'error':
+            raise ValueError(
+                f'invalid_entries={self.invalid_entries!r} is refused in '
+                'test mode: a test set is scored whole or not at all')
         entries = load_json_entries(ann_file)
         records, skipped = [], []
         for i, raw in enumerate(entries):
-            record, where = self._json_record(raw, i, ann_file, test_mode)
+            try:
+                record, where = self._json_record(raw, i, ann_file, test_mode)
+            except AnnotationError as e:
+                if not self._skippable(e):
+                    raise
+                self._note(i, raw, e.code or 'invalid', 'skipped', str(e))
+                continue
             if record is None:
                 skipped.append(where)
             else:
                 records.append(record)
-        if skipped:
-            print_log(
-                f'skipped {len(skipped)} entries whose video is missing '
-                "(missing_videos='skip'): " + '; '.join(skipped[:10]) +
-                (' ...' if len(skipped) > 10 else ''),
-                logger='current',
-                level=logging.WARNING)
+        self._log(ann_file, skipped)
         self.stats['num_missing_videos_skipped'] = len(skipped)
         self.stats['num_normal_format'] = \
             len(records) - self.stats['num_anomaly_format']
         return records
+
+    def _log(self, ann_file: str, missing: List[str]) -> None:
+        """Warn about missing videos and invalid entries; count them."""
+        if missing:
+            print_log(
+                f'skipped {len(missing)} entries whose video is missing '
+                "(missing_videos='skip'): " + '; '.join(missing[:10]) +
+                (' ...' if len(missing) > 10 else ''),
+                logger='current',
+                level=logging.WARNING)
+        summary = summarize_issues(self.issues)
+        self.stats['num_invalid_skipped'] = summary['num_skipped']
+        self.stats['num_repaired'] = summary['num_repaired']
+        if summary['skipped_by_reason']:
+            self.stats['invalid_by_reason'] = summary['skipped_by_reason']
+        if self.issues:
+            print_log(
+                f'{ann_file}: invalid_entries={self.invalid_entries!r}: ' +
+                summary['text'],
+                logger='current',
+                level=logging.WARNING)
 
     def _text_label(self, class_name: str, where: str) -> int:
         label = self.classes.index_or_normal(class_name)
         if label is None:
             raise AnnotationError(
                 f'{where}: class {class_name!r} is not one of '
-                f'{self.classes.classes} (set metainfo or class_aliases)')
+                f'{self.classes.classes} (set metainfo or class_aliases)',
+                code='unknown_class')
         return label
 
     def from_text(self, ann_file: str) -> List[dict]:

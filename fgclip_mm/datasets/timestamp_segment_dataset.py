@@ -10,17 +10,35 @@ import os.path as osp
 from collections import Counter
 from typing import Callable, Dict, List, Optional, Sequence, Set, Union
 
+from mmengine.dist import is_main_process
 from mmengine.logging import print_log
 
 from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 from ..annotations import (UCF_CRIME_CLASSES, AnnotationError,
                            load_video_names, read_lengths, video_stem)
-from .annotation_records import RecordBuilder
+from .annotation_records import INVALID_ENTRY_POLICIES, RecordBuilder
 from .class_resolver import LABEL_SOURCES, ClassResolver
+from .entry_report import write_entry_report
 from .test_clips import expand_clips
 from .video_io import VideoReadError, get_num_frames
 from .video_paths import MISSING_VIDEO_POLICIES, VideoPathResolver
+
+
+def _check_policies(label_source: str, missing_videos: str,
+                    invalid_entries: str, test_mode: bool) -> None:
+    for key, value, choices in (
+        ('label_source', label_source, LABEL_SOURCES),
+        ('missing_videos', missing_videos, MISSING_VIDEO_POLICIES),
+        ('invalid_entries', invalid_entries, INVALID_ENTRY_POLICIES)):
+        if value not in choices:
+            raise ValueError(f'{key} must be one of {choices}, got {value!r}')
+    for key, value in (('missing_videos', missing_videos),
+                       ('invalid_entries', invalid_entries)):
+        if value != 'error' and test_mode:
+            raise ValueError(
+                f'{key}={value!r} is refused in test mode: metrics on a '
+                'subset of a test set are not comparable with published ones')
 
 
 @DATASETS.register_module()
@@ -70,7 +88,23 @@ class TimestampSegmentDataset(BaseActionDataset):
             are relative to. Defaults to ``dict(video='')``.
         strip_prefix (str, optional): Leading part of the annotation's video
             paths to remove before joining ``data_prefix['video']`` (e.g.
-            ``'UCF_Crimes_Videos/UCF_Crimes/Videos/'``). Defaults to None.
+            ``'UCF_Crimes_Videos/UCF_Crimes/Videos/'``); shorthand for
+            ``path_map={strip_prefix: '', '': ''}``. Defaults to None.
+        path_map (dict[str, str], optional): Annotation path prefix to local
+            directory (relative to ``data_prefix['video']`` or absolute),
+            matched longest first on whole path components, after reading
+            annotation-tool URLs (``/data/local-files/?d=``, ``file://``,
+            percent-encoding). A path no prefix matches is an error naming
+            the entry; ``''`` maps every other path. E.g.
+            ``{'UCF_Crimes_Videos/UCF_Crimes/Videos/': 'ucf',
+            '/data/local-files/?d=MSAD/': 'msad'}``. Defaults to None.
+        class_sources (dict[str, str | list[str]], optional): Video path
+            prefix to the class table of that source (a dataset name such as
+            ``'msad'`` or the class names): those entries' classes are read in
+            their source's table, then mapped onto ``metainfo['classes']``
+            (with ``class_aliases`` and the built-in equivalences, e.g.
+            MSAD's ``Traffic_accident`` -> ``RoadAccidents``). Defaults to
+            None.
         exclude_file (str | list[str], optional): File(s) naming videos to
             leave out, matched on the file stem: one name per line, a
             UCF-format test annotation, a CSV with the name first, or a JSON
@@ -107,6 +141,18 @@ class TimestampSegmentDataset(BaseActionDataset):
             logged as a warning with the entries, counted in :attr:`summary`).
             Test sets must be complete, so ``'skip'`` is refused in test mode.
             Defaults to ``'error'``.
+        invalid_entries (str): What a training entry that fails validation
+            (box tracks vs. captions count, unknown class, bad timestamps,
+            empty caption, boxes far out of range, ...) does: ``'error'``
+            (naming it), ``'skip'`` (left out, counted by reason in
+            :attr:`summary`, logged, listed in ``report_file``) or
+            ``'repair'`` (a count mismatch is cut to the common prefix and
+            reported; other invalid entries are skipped). Refused in test
+            mode. Defaults to ``'error'``.
+        report_file (str, optional): JSON (or ``.csv``) file listing every
+            skipped or repaired entry (index, video, reason), written at
+            load time when set (relative to the working directory).
+            Defaults to None (the log only).
         clip_len (int): Test mode: frames per clip. Defaults to 16.
         frame_interval (int): Test mode: gap between a clip's frames. Defaults
             to 1.
@@ -130,6 +176,8 @@ class TimestampSegmentDataset(BaseActionDataset):
                  pipeline: List[Union[dict, Callable]],
                  data_prefix: dict = dict(video=''),
                  strip_prefix: Optional[str] = None,
+                 path_map: Optional[Dict[str, str]] = None,
+                 class_sources: Optional[Dict[str, object]] = None,
                  exclude_file: Optional[Union[str, Sequence[str]]] = None,
                  exclude_names: Optional[Sequence[str]] = None,
                  label_source: str = 'auto',
@@ -140,25 +188,22 @@ class TimestampSegmentDataset(BaseActionDataset):
                  box_tolerance: float = 0.01,
                  check_files: bool = True,
                  missing_videos: str = 'error',
+                 invalid_entries: str = 'error',
+                 report_file: Optional[str] = None,
                  clip_len: int = 16,
                  frame_interval: int = 1,
                  frame_counts_file: Optional[str] = None,
                  frame_count_backend: str = 'decord',
                  test_mode: bool = False,
                  **kwargs) -> None:
-        if label_source not in LABEL_SOURCES:
-            raise ValueError(f'label_source must be one of {LABEL_SOURCES}, '
-                             f'got {label_source!r}')
-        if missing_videos not in MISSING_VIDEO_POLICIES:
-            raise ValueError(f'missing_videos must be one of '
-                             f'{MISSING_VIDEO_POLICIES}, got '
-                             f'{missing_videos!r}')
-        if missing_videos == 'skip' and test_mode:
-            raise ValueError(
-                "missing_videos='skip' is refused in test mode: metrics on a "
-                'subset of a test set are not comparable with published ones')
+        _check_policies(label_source, missing_videos, invalid_entries,
+                        test_mode)
         self.missing_videos = missing_videos
+        self.invalid_entries = invalid_entries
+        self.report_file = report_file
         self.strip_prefix = strip_prefix
+        self.path_map = dict(path_map) if path_map else None
+        self.class_sources = dict(class_sources) if class_sources else None
         self.exclude_file = exclude_file
         self.exclude_names = exclude_names
         self.label_source = label_source
@@ -206,12 +251,25 @@ class TimestampSegmentDataset(BaseActionDataset):
 
     def _record_builder(self) -> RecordBuilder:
         classes = ClassResolver(self.classes, self.label_source,
-                                self.label_field, self.class_aliases)
+                                self.label_field, self.class_aliases,
+                                self.class_sources)
         paths = VideoPathResolver(
             self.data_prefix.get('video', '') or '', self.strip_prefix,
-            self.check_files, self.missing_videos)
+            self.check_files, self.missing_videos, self.path_map)
         return RecordBuilder(classes, paths, self.caption_template,
-                             self.region_caption_template, self.box_tolerance)
+                             self.region_caption_template, self.box_tolerance,
+                             self.invalid_entries)
+
+    def _write_report(self, builder: RecordBuilder) -> None:
+        # every rank loads the same file: one writes the report
+        if self.report_file and is_main_process():
+            write_entry_report(
+                self.report_file, builder.issues,
+                dict(ann_file=self.ann_file,
+                     invalid_entries=self.invalid_entries,
+                     num_entries=self.summary.get('num_entries')))
+            print_log(f'{type(self).__name__}: entry report written to '
+                      f'{self.report_file}', logger='current')
 
     def _where(self, rec: dict) -> str:
         """Names a record in errors: file, line or entry, and video."""
@@ -257,6 +315,10 @@ class TimestampSegmentDataset(BaseActionDataset):
             num_anomalous_label=sum(r['is_anomaly'] for r in kept),
             num_normal_label=sum(not r['is_anomaly'] for r in kept))
         self.summary.update(builder.stats)
+        if builder.class_counts:
+            self.summary['entries_by_source'] = dict(
+                Counter(src for src, _ in builder.class_counts.elements()))
+        self._write_report(builder)
         data_list = kept
         if self.test_mode:
             counts = read_lengths(self._local_path(

@@ -43,3 +43,20 @@ def test_non_utf8_json_names_the_file(tmp_path):
     path.write_bytes(b'[{"video": "\xff.mp4"}]')
     with pytest.raises(AnnotationError, match=r'a\.json: not UTF-8'):
         load_json_entries(str(path))
+
+
+def test_errors_carry_a_reason_code_through_pickling():
+    from fgclip_mm.annotations import REASON_CODES
+    with pytest.raises(AnnotationError, match='entry 3') as info:
+        validate_fgclip_entry(
+            dict(video='a.mp4', global_caption='g', region_captions=['r'],
+                 box_infos=[[dict(frame=1, bbox=[0, 0, 1, 1])], []]),
+            'entry 3')
+    assert info.value.code == 'count_mismatch' and \
+        info.value.code in REASON_CODES
+    err = pickle.loads(pickle.dumps(info.value))
+    assert err.code == 'count_mismatch' and str(err) == str(info.value)
+    err = pickle.loads(pickle.dumps(AnnotationError('f', 2, 'bad')))
+    assert (err.path, err.lineno, err.code) == ('f', 2, None)
+    with pytest.raises(ValueError, match="unknown reason code 'oops'"):
+        AnnotationError('x', code='oops')

@@ -41,3 +41,28 @@ def test_class_text():
     assert class_text('RoadAccidents') == 'road accidents'
     assert class_text('CarAccident') == 'car accident'
     assert class_text('Normal') == 'normal'
+
+
+def test_msad_table_and_the_merged_training_list():
+    from fgclip_mm.annotations import (MSAD_CLASSES, UCF_MSAD_CLASSES,
+                                       equivalent_class_aliases,
+                                       merge_classes)
+    # the 11 anomaly types of MSAD's release (its test list spells them so)
+    assert MSAD_CLASSES[1:] == (
+        'Assault', 'Explosion', 'Fighting', 'Fire', 'Object_falling',
+        'People_falling', 'Robbery', 'Shooting', 'Traffic_accident',
+        'Vandalism', 'Water_incident')
+    assert get_classes('msad') is MSAD_CLASSES
+    assert get_classes('ucf_msad') is UCF_MSAD_CLASSES
+    # UCF-Crime's 14 in order, then MSAD's new ones; Traffic_accident is
+    # RoadAccidents and the shared names are listed once
+    assert UCF_MSAD_CLASSES == UCF_CRIME_CLASSES + (
+        'Fire', 'Object_falling', 'People_falling', 'Water_incident')
+    assert merge_classes(MSAD_CLASSES, UCF_CRIME_CLASSES)[9] == \
+        'Traffic_accident'
+    assert merge_classes(('Normal', 'fire'), ('Normal_Videos', 'Fire')) == \
+        ('Normal', 'fire')
+    assert equivalent_class_aliases(UCF_MSAD_CLASSES) == {
+        'Traffic_accident': 'RoadAccidents', 'CarAccident': 'RoadAccidents'}
+    assert equivalent_class_aliases(DEMO_CLASSES) == {}
+    assert class_text('Object_falling') == 'object falling'

@@ -81,3 +81,93 @@ def test_text_records_and_the_normal_rule(tmp_path):
     with pytest.raises(AnnotationError, match=r"t.txt: line 1 \(b.mp4\): "
                        "class 'Abnormal' is not one of"):
         builder().from_text(str(path))
+
+
+# ------------------------------------------- invalid entries (issue 11)
+def merged_builder(root='/v', policy='error', check_files=False):
+    from fgclip_mm.annotations import UCF_MSAD_CLASSES
+    from ._merged_files import CLASS_SOURCES, PATH_MAP
+    return RecordBuilder(
+        ClassResolver(UCF_MSAD_CLASSES, sources=CLASS_SOURCES),
+        VideoPathResolver(root, check_files=check_files, path_map=PATH_MAP),
+        invalid_entries=policy)
+
+
+def without_index(records):
+    return [{k: v for k, v in r.items() if k != 'ann_index'} for r in records]
+
+
+@pytest.mark.parametrize('policy', ['skip', 'repair'])
+def test_skip_keeps_exactly_the_records_of_the_clean_file(tmp_path, policy):
+    from ._merged_files import (clean_entries, mixed_entries, touch_videos,
+                                write_json)
+    entries, clean_idx, bad = mixed_entries()
+    touch_videos(str(tmp_path / 'v'), clean_entries())
+    clean = merged_builder(str(tmp_path / 'v'), check_files=True).from_json(
+        write_json(str(tmp_path / 'clean.json'), clean_entries()))
+    b = merged_builder(str(tmp_path / 'v'), policy, check_files=True)
+    touch_videos(str(tmp_path / 'v'), [
+        e for (i, _, a) in bad if a == 'repaired' for e in [entries[i]]])
+    records = b.from_json(write_json(str(tmp_path / 'mixed.json'), entries))
+    kept = [r for r in records if r['ann_index'] in clean_idx]
+    assert without_index(kept) == without_index(clean)
+    assert [r['ann_index'] for r in kept] == clean_idx
+    expected = [(i, r, a if policy == 'repair' else 'skipped')
+                for i, r, a in bad]
+    assert [(x['index'], x['reason'], x['action'])
+            for x in b.issues] == expected
+    repaired = sum(a == 'repaired' for _, _, a in expected)
+    assert len(records) == len(clean_idx) + repaired
+    assert b.stats['num_invalid_skipped'] == len(bad) - repaired
+    assert b.stats['num_repaired'] == repaired
+    assert b.stats['invalid_by_reason']['count_mismatch'] == 3 - repaired
+
+
+def test_repair_keeps_the_common_prefix_of_tracks_and_captions(tmp_path):
+    from ._merged_files import defective_entries, write_json
+    extra_box, extra_caption = [e for e, _, _ in defective_entries()[:2]]
+    path = write_json(str(tmp_path / 'a.json'), [extra_box, extra_caption])
+    fighting, robbery = merged_builder(policy='repair').from_json(path)
+    assert fighting['box_infos'] == extra_box['box_infos'][:2]
+    assert fighting['region_captions'] == extra_box['region_captions']
+    assert robbery['region_captions'] == extra_caption['region_captions'][:1]
+    assert (fighting['class_name'], robbery['class_name']) == ('Fighting',
+                                                               'Robbery')
+
+
+def test_error_policy_names_the_entry_and_carries_the_reason(tmp_path):
+    from ._merged_files import mixed_entries, write_json
+    path = write_json(str(tmp_path / 'a.json'), mixed_entries()[0])
+    with pytest.raises(AnnotationError,
+                       match=r'entry 0 \(UCF_Crimes_Videos/.*Fighting011'
+                       r"_x264.mp4\): 3 regions in 'box_infos' but 2") as e:
+        merged_builder().from_json(path)
+    assert e.value.code == 'count_mismatch'
+
+
+def test_configuration_errors_are_never_skipped(tmp_path):
+    from ._merged_files import ucf_entry, write_json
+    entry = ucf_entry('Abuse', 1)
+    entry['video'] = 'elsewhere/Abuse/Abuse001_x264.mp4'
+    path = write_json(str(tmp_path / 'a.json'), [entry])
+    with pytest.raises(AnnotationError, match=r"entry 0 .*'elsewhere/Abuse/'"
+                       ', which no prefix of path_map matches') as e:
+        merged_builder(policy='skip').from_json(path)
+    assert e.value.code == 'unmapped_prefix'
+    with pytest.raises(ValueError, match="invalid_entries='skip' is refused "
+                       'in test mode'):
+        merged_builder(policy='skip').from_json(path, test_mode=True)
+    with pytest.raises(ValueError, match='invalid_entries must be one of'):
+        merged_builder(policy='drop')
+
+
+def test_kept_entries_are_counted_by_source_and_class(tmp_path):
+    from ._merged_files import clean_entries, write_json
+    b = merged_builder()
+    b.from_json(write_json(str(tmp_path / 'a.json'), clean_entries()))
+    assert b.class_counts == {
+        ('ucf_crime', 'Abuse'): 1, ('ucf_crime', 'Burglary'): 1,
+        ('ucf_crime', 'Normal'): 2, ('ucf_crime', 'RoadAccidents'): 1,
+        ('msad', 'Fire'): 1, ('msad', 'RoadAccidents'): 1,
+        ('msad', 'People_falling'): 1
+    }

@@ -56,3 +56,64 @@ def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match=r"class_aliases\['Car'\] = 'Cars' "
                        'is not one of the classes'):
         ClassResolver(('Normal', 'Car'), class_aliases={'Car': 'Cars'})
+
+
+# --------------------------------------- class tables per source (issue 11)
+def merged_resolver(**kwargs):
+    from fgclip_mm.annotations import UCF_MSAD_CLASSES
+    from ._merged_files import CLASS_SOURCES
+    return ClassResolver(UCF_MSAD_CLASSES, sources=CLASS_SOURCES, **kwargs)
+
+
+def test_each_source_reads_its_own_table_then_maps_to_the_training_list():
+    from fgclip_mm.annotations import UCF_MSAD_CLASSES as C
+    r = merged_resolver()
+    msad = '/data/local-files/?d=MSAD/'
+    ucf = 'UCF_Crimes_Videos/UCF_Crimes/Videos/'
+    cases = {
+        f'{msad}Traffic_accident/Traffic_accident_2.mp4': 'RoadAccidents',
+        f'{msad}Water_incident%2FWater_incident_4.mp4': 'Water_incident',
+        f'{msad}MSAD_normal_training/n_1.mp4': 'Normal',
+        f'{msad}flat/Object_falling_3.mp4': 'Object_falling',  # file name
+        f'{ucf}RoadAccidents/RoadAccidents001_x264.mp4': 'RoadAccidents',
+        f'{ucf}Testing_Normal_Videos_Anomaly/Normal_Videos_1_x264.mp4':
+        'Normal',
+    }
+    for video, cls in cases.items():
+        assert C[r.of_entry(dict(video=video), 'e')] == cls, video
+    assert r.source_of(f'{msad}Fire/a.mp4') == 'msad'
+    assert r.source_of('elsewhere/a.mp4') is None
+    # an integer label is an index into the source's table
+    assert C[r.of_entry(dict(video=f'{msad}x.mp4', label=9), 'e')] == \
+        'RoadAccidents'
+
+
+def test_a_class_outside_the_sources_table_is_unknown():
+    r = merged_resolver()
+    with pytest.raises(AnnotationError, match=r"entry 3 \(source 'ucf_crime'"
+                       r"\): cannot infer the class") as e:
+        r.of_entry(dict(video='UCF_Crimes_Videos/UCF_Crimes/Videos/Fire/'
+                        'Fire013_x264.mp4'), 'entry 3')
+    assert e.value.code == 'unknown_class'
+    with pytest.raises(AnnotationError, match="field 'label' = 'Riot' is not"
+                       ' one of the classes') as e:
+        r.of_entry(dict(video='/data/local-files/?d=MSAD/a.mp4',
+                        label='Riot'), 'e')
+    assert e.value.code == 'unknown_class'
+    # MSAD's Fire is not a class of UCF-Crime's list: named, not dropped
+    from fgclip_mm.annotations import UCF_CRIME_CLASSES
+    r = ClassResolver(UCF_CRIME_CLASSES, sources={'MSAD/': 'msad'})
+    with pytest.raises(AnnotationError, match="class 'Fire' of source 'msad'"
+                       ' is not one of the classes'):
+        r.of_entry(dict(video='MSAD/Fire/Fire_1.mp4'), 'e')
+
+
+def test_equivalent_names_are_aliases_and_user_aliases_win():
+    r = ClassResolver(UCF_CRIME_CLASSES)
+    road = UCF_CRIME_CLASSES.index('RoadAccidents')
+    assert r.index('Traffic_accident') == road
+    assert r.index('caraccident') == road
+    r = ClassResolver(UCF_CRIME_CLASSES,
+                      class_aliases={'Traffic_accident': 'Vandalism'})
+    assert r.index('Traffic_accident') == UCF_CRIME_CLASSES.index(
+        'Vandalism')

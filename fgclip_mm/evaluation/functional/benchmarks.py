@@ -1,7 +1,8 @@
-"""Test-set ground truth of the three VAD benchmarks, from official files.
+"""Test-set ground truth of the VAD benchmarks, from official files.
 
 :func:`load_test_annotations` turns the official annotation files of
-UCF-Crime, XD-Violence and ShanghaiTech (weakly supervised split) into one
+UCF-Crime, XD-Violence, ShanghaiTech (weakly supervised split) and MSAD into
+one
 uniform mapping ``video id -> dict(intervals, class_name, num_frames)``
 that the ground-truth builder (``tools/data/build_gt.py``) and datasets
 share.
@@ -13,7 +14,8 @@ from typing import Dict, Optional
 import numpy as np
 
 from ...annotations import (XD_VIOLENCE_LABEL_CODES, is_xd_violence_normal,
-                           load_shanghaitech_masks, parse_shanghaitech_split,
+                           load_shanghaitech_masks, msad_class_of,
+                           parse_msad_annotations, parse_shanghaitech_split,
                            parse_ucf_crime_annotations,
                            parse_xd_violence_annotations, xd_violence_labels)
 from .ground_truth import labels_to_intervals
@@ -21,7 +23,7 @@ from .ground_truth import labels_to_intervals
 __all__ = ['BENCHMARKS', 'load_test_annotations', 'is_normal_video']
 
 #: Benchmarks understood by :func:`load_test_annotations`.
-BENCHMARKS = ('ucf_crime', 'xd_violence', 'shanghaitech')
+BENCHMARKS = ('ucf_crime', 'xd_violence', 'shanghaitech', 'msad')
 
 
 def _xd_class_name(video: str) -> str:
@@ -43,7 +45,10 @@ def load_test_annotations(benchmark: str,
             (``annotations.txt``; lists violent videos only) or
             ``'shanghaitech'`` (a weak split list such as
             ``SH_Test_NEW.txt``; frame masks of the anomalous videos in
-            ``mask_dir``).
+            ``mask_dir``) or ``'msad'`` (the official
+            ``anomaly_annotation.csv``, anomalous videos only, or the
+            UCF-format file of ``tools/data/convert_msad.py``, all test
+            videos).
         path (str): The annotation file.
         mask_dir (str, optional): ShanghaiTech only: folder of
             ``<video>.npy`` frame masks. Defaults to ``test_frame_mask``
@@ -108,9 +113,20 @@ def _shanghaitech(path: str, mask_dir: Optional[str]) -> Dict[str, dict]:
         path, e, masks.get(e['video']))) for e in entries)
 
 
+def _msad(path: str, mask_dir: Optional[str]) -> Dict[str, dict]:
+    if path.endswith(('.csv', '.csv.gz', '.tsv', '.tsv.gz')):
+        entries = parse_msad_annotations(path)
+    else:  # the converted UCF-format file: any number of events per line
+        entries = parse_ucf_crime_annotations(path, None)
+    return OrderedDict((vid, dict(
+        intervals=_intervals(entry['intervals']),
+        class_name=entry['class_name'],
+        num_frames=entry['num_frames'])) for vid, entry in entries.items())
+
+
 _LOADERS = dict(
     ucf_crime=_ucf_crime, xd_violence=_xd_violence,
-    shanghaitech=_shanghaitech)
+    shanghaitech=_shanghaitech, msad=_msad)
 
 
 def is_normal_video(benchmark: str, video: str, entry: Optional[dict]) -> bool:
@@ -123,9 +139,16 @@ def is_normal_video(benchmark: str, video: str, entry: Optional[dict]) -> bool:
             None if the video is not in the annotation file.
 
     Returns:
-        bool: XD-Violence: the name says ``label_A``; otherwise: the video
+        bool: XD-Violence: the name says ``label_A``; MSAD: the video has no
+        annotated interval, or is not annotated and its name is not an
+        anomaly class's (``MSAD_normal_testing_3``); otherwise: the video
         has no annotated interval.
     """
     if benchmark == 'xd_violence':
         return is_xd_violence_normal(video)
+    if benchmark == 'msad' and entry is None:
+        try:
+            return msad_class_of(video) == 'Normal'
+        except ValueError:
+            return True
     return entry is None or len(entry['intervals']) == 0

@@ -1,0 +1,142 @@
+"""MSAD's test annotation (Zhu et al., NeurIPS 2024 Datasets and Benchmarks).
+
+MSAD ships its frame-level test annotation as ``anomaly_annotation.csv``::
+
+  name,scenario,total frames,starting frame of anomaly,ending frame of anomaly
+  Assault_1,shop,426,55,426
+
+one row per anomalous video (one event each); normal videos are not listed.
+The weakly supervised split ("protocol ii": train on 360 normal + 120
+anomalous videos, test on 120 + 120) comes as feature lists whose lines
+end in the video name (``.../Assault_2_i3d.npy``,
+``.../MSAD_normal_testing_1_i3d.npy``).
+
+*Assumption, not documented by MSAD:* start and end are read like
+UCF-Crime's, as written and half-open ``[start, end)``. Rows whose end
+equals the frame count (``Assault_1`` above) rule out a 0-based inclusive
+end; a 1-based inclusive reading would move the event one frame earlier.
+"""
+import csv
+import re
+from collections import OrderedDict
+from typing import Dict, List
+
+from .base import AnnotationError, open_text, video_stem
+from .class_names import MSAD_CLASSES, is_normal_class
+
+__all__ = [
+    'MSAD_ANNOTATION_COLUMNS', 'msad_video_name', 'msad_class_of',
+    'parse_msad_annotations', 'read_msad_split'
+]
+
+#: Columns of ``anomaly_annotation.csv`` this reader needs.
+MSAD_ANNOTATION_COLUMNS = ('name', 'total frames',
+                           'starting frame of anomaly',
+                           'ending frame of anomaly')
+
+_FEATURE_SUFFIX = re.compile(r'_(i3d|swin|clip|vit)$', re.IGNORECASE)
+
+
+def msad_video_name(token: str) -> str:
+    """Video id of a name, path or feature file of MSAD
+    (``'/x/Assault_2_i3d.npy'`` -> ``'Assault_2'``)."""
+    return _FEATURE_SUFFIX.sub('', video_stem(token))
+
+
+def msad_class_of(name: str) -> str:
+    """MSAD class of a video id (``'Object_falling_14'`` ->
+    ``'Object_falling'``, ``'MSAD_normal_testing_3'`` -> ``'Normal'``).
+
+    Raises:
+        ValueError: when the name names no MSAD class.
+    """
+    stem = re.sub(r'_?\d+$', '', msad_video_name(name))
+    lower = {c.lower(): c for c in MSAD_CLASSES}
+    if stem.lower() in lower:
+        return lower[stem.lower()]
+    if is_normal_class(stem):
+        return 'Normal'
+    raise ValueError(f'{name!r} names no MSAD class {MSAD_CLASSES}')
+
+
+def _frame(row: dict, key: str, path: str, lineno: int) -> int:
+    value = (row.get(key) or '').strip()
+    if value in ('', '-1'):
+        return -1
+    try:
+        return int(float(value)) if float(value).is_integer() else int(value)
+    except ValueError:
+        raise AnnotationError(path, lineno, f'{key!r} must be an integer '
+                              f'frame number, got {value!r}') from None
+
+
+def _row(row: dict, path: str, lineno: int) -> dict:
+    name = msad_video_name(row.get('name') or '')
+    total = _frame(row, 'total frames', path, lineno)
+    start = _frame(row, 'starting frame of anomaly', path, lineno)
+    end = _frame(row, 'ending frame of anomaly', path, lineno)
+    if not name or total <= 0:
+        raise AnnotationError(path, lineno, 'a row needs a name and a '
+                              f'positive frame count, got {name!r}, {total}')
+    try:
+        class_name = msad_class_of(name)
+    except ValueError as e:
+        raise AnnotationError(path, lineno, str(e)) from None
+    intervals = []
+    if (start, end) != (-1, -1):
+        if not 0 <= start < end or start >= total or end > total:
+            raise AnnotationError(
+                path, lineno, f'event ({start}, {end}) must satisfy 0 <= '
+                f'start < end <= total frames ({total})')
+        intervals.append((start, end))
+    return dict(video=name, class_name=class_name, intervals=intervals,
+                num_frames=total, scenario=(row.get('scenario') or '').strip())
+
+
+def parse_msad_annotations(path: str) -> Dict[str, dict]:
+    """Parse MSAD's ``anomaly_annotation.csv`` (comma- or tab-separated).
+
+    Args:
+        path (str): The annotation file (``.gz`` allowed).
+
+    Returns:
+        dict[str, dict]: Video id to ``dict(class_name, intervals=list of
+        (start, end), num_frames, scenario)``, in file order; a video with
+        several rows gets all their events.
+    """
+    with open_text(path) as f:
+        text = f.read()
+    lines = text.splitlines()
+    delimiter = '\t' if lines and '\t' in lines[0] else ','
+    reader = csv.DictReader(lines, delimiter=delimiter)
+    fields = [c.strip() for c in reader.fieldnames or []]
+    missing = [c for c in MSAD_ANNOTATION_COLUMNS if c not in fields]
+    if missing:
+        raise AnnotationError(
+            f'{path}: not an MSAD anomaly annotation (missing columns '
+            f'{missing}; expected {list(MSAD_ANNOTATION_COLUMNS)})')
+    reader.fieldnames = fields
+    videos: Dict[str, dict] = OrderedDict()
+    for lineno, row in enumerate(reader, start=2):
+        rec = _row(row, path, lineno)
+        if rec['video'] in videos:
+            videos[rec['video']]['intervals'] += rec['intervals']
+        else:
+            videos[rec.pop('video')] = rec
+    return videos
+
+
+def read_msad_split(path: str) -> List[str]:
+    """Video ids of an MSAD split list: one name, video path or feature
+    path per line (``MSAD_I3D_WS_Test.list``, ``msad-i3d-test.list``)."""
+    names: Dict[str, int] = OrderedDict()
+    with open_text(path) as f:
+        for lineno, line in enumerate(f, start=1):
+            if line.strip() and not line.lstrip().startswith('#'):
+                name = msad_video_name(line.strip())
+                if name in names:
+                    raise AnnotationError(
+                        path, lineno, f'video {name!r} already listed on '
+                        f'line {names[name]}', line)
+                names[name] = lineno
+    return list(names)
