@@ -1,34 +1,13 @@
 # FG-CLIP on the synthetic demo data: a tiny CLIP trained from scratch on CPU in
 # a few minutes. `make demo` generates the data, trains and tests this config.
+# The ablations in configs/ablations/ inherit this file and change one field.
 _base_ = [
     '_base_/models/fgclip_tiny.py', '_base_/datasets/demo.py',
     '_base_/schedules/adamw_10e.py', '_base_/default_runtime.py'
 ]
 
-# The demo captions are a fixed set of sentences per class
-# (fgclip_mm.datasets.demo_data.DEMO_CAPTIONS); scoring reuses them as prompts.
-demo_prompts = {
-    'Normal': [
-        'A normal surveillance video of people walking across a square.',
-        'A quiet scene where a few pedestrians walk slowly.',
-        'An ordinary street scene with people passing by.',
-        'People walk calmly through the scene.',
-        'A few pedestrians stroll across the ground.',
-    ],
-    'Explosion': [
-        'An explosion happens and a bright orange fireball grows in the scene.',
-        'A sudden blast creates an expanding ball of fire among the pedestrians.',
-        'A bright orange fireball expanding from the blast.',
-        'A growing orange and yellow explosion.',
-    ],
-    'Fighting': [
-        'Two people in red fight violently in the middle of the scene.',
-        'A fight breaks out as two people in red attack each other.',
-        'A person in red throwing punches.',
-        'A person in red fighting back.',
-    ],
-}
-model = dict(scorer=dict(class_prompts=demo_prompts, classes=None))
+# the demo captions as prompts (_base_/datasets/demo.py)
+model = dict(scorer={{_base_.scorer_prompts}})
 
 train_dataloader = dict(
     dataset=dict(_delete_=True, type='RepeatDataset', times=4,

@@ -6,10 +6,6 @@ _base_ = [
 model = dict(
     # no region annotations (see fgclip_xd.py)
     loss=dict(region_weight=0.0),
-    scorer=dict(class_prompts={
-        'Normal': ['people walking on a campus.', 'a normal campus scene.'],
-        'Anomaly': ['a person running, fighting or riding a bike on a campus.',
-                    'a vehicle on a pedestrian walkway.',
-                    'an abnormal event on a campus.'],
-    }, classes=None))
+    # the ShanghaiTech prompts (_base_/datasets/shanghaitech.py)
+    scorer={{_base_.scorer_prompts}})
 val_cfg = None  # no validation split: never pick checkpoints on the test set

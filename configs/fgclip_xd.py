@@ -8,6 +8,6 @@ model = dict(
     # boxes, all with the same caption, so the regional InfoNCE has no negatives.
     # Train the global branch only; regional scoring keeps CLIP's dense features.
     loss=dict(region_weight=0.0),
-    scorer=dict(classes=['normal activity', 'fighting', 'shooting', 'riot',
-                         'abuse', 'car accident', 'explosion']))
+    # the XD-Violence class prompts (_base_/datasets/xd_violence.py)
+    scorer={{_base_.scorer_prompts}})
 val_cfg = None  # no validation split: never pick checkpoints on the test set

@@ -7,6 +7,7 @@ for other metrics.
 import argparse
 import os
 import os.path as osp
+from typing import List, Optional
 
 from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
@@ -15,7 +16,8 @@ from mmengine.runner import Runner
 import fgclip_mm  # noqa: F401  (registers components, applies fgclip_mm.compat)
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """Parse the command line (``argv``, default ``sys.argv[1:]``)."""
     parser = argparse.ArgumentParser(description='Test an fgclip_mm model')
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file (or "none" for '
@@ -29,7 +31,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args

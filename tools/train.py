@@ -6,6 +6,7 @@ the third-party workarounds active even for configs without ``custom_imports``.
 import argparse
 import os
 import os.path as osp
+from typing import List, Optional
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
@@ -13,7 +14,8 @@ from mmengine.runner import Runner
 import fgclip_mm  # noqa: F401  (registers components, applies fgclip_mm.compat)
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """Parse the command line (``argv``, default ``sys.argv[1:]``)."""
     parser = argparse.ArgumentParser(description='Train an fgclip_mm model')
     parser.add_argument('config', help='config file')
     parser.add_argument('--work-dir', help='where logs and checkpoints go')
@@ -38,10 +40,29 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
+
+
+def merge_randomness(cfg: Config, args: argparse.Namespace) -> None:
+    """Update ``cfg.randomness`` with ``--seed``, ``--diff-rank-seed`` and
+    ``--deterministic``.
+
+    A flag that is given wins over the config; one that is not given leaves
+    the config's value. (MMAction2's script reads the flags only when the
+    config has no ``randomness``; ours always has one.)
+    """
+    randomness = dict(cfg.get('randomness', None) or {})
+    randomness.setdefault('seed', None)
+    if args.seed is not None:
+        randomness['seed'] = args.seed
+    if args.diff_rank_seed:
+        randomness['diff_rank_seed'] = True
+    if args.deterministic:
+        randomness['deterministic'] = True
+    cfg.randomness = randomness
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
@@ -70,11 +91,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.load_from = args.resume
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
-    if cfg.get('randomness', None) is None:
-        cfg.randomness = dict(seed=args.seed, diff_rank_seed=args.diff_rank_seed,
-                              deterministic=args.deterministic)
-    elif args.seed is not None:
-        cfg.randomness.seed = args.seed
+    merge_randomness(cfg, args)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     return cfg

@@ -1,12 +1,8 @@
-# Ablation D of the seed plan on the demo data: pseudo boxes instead of virtual box + mask.
+# Ablation D of the seed plan on the demo data: a fixed pseudo box instead
+# of the virtual box + mask of fgclip_demo.py.
 _base_ = ['../fgclip_demo.py']
 
-train_pipeline = [
-    dict(type='VideoReaderInit'),
-    dict(type='SampleAnnotatedFrames', clip_len=8, strategy='timestamped'),
-    dict(type='DecodeSampledFrames', scale=(64, 64)),
-    dict(type='GenerateRegionBoxes', max_regions=2, strategy='pseudo'),
-    dict(type='FlipWithBoxes', flip_ratio=0.5),
-    dict(type='PackFGCLIPInputs'),
-]
-train_dataloader = dict(dataset=dict(dataset=dict(pipeline=train_pipeline)))
+# One argument of the training transform pipeline[3] (GenerateRegionBoxes).
+# mmengine merges no list element: edit the inherited loader's pipeline.
+train_dataloader = _base_.train_dataloader
+train_dataloader.dataset.dataset.pipeline[3].strategy = 'pseudo'

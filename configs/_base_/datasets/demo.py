@@ -6,12 +6,37 @@ data_root = '{{$FGCLIP_DEMO_ROOT:data/demo}}'
 classes = ('Normal', 'Explosion', 'Fighting')
 clip_len = 8
 img_size = 64
+# Test-time prompts: the demo captions are a fixed set of sentences per class
+# (fgclip_mm.datasets.demo_data.DEMO_CAPTIONS); scoring reuses them.
+scorer_prompts = dict(class_prompts={
+    'Normal': [
+        'A normal surveillance video of people walking across a square.',
+        'A quiet scene where a few pedestrians walk slowly.',
+        'An ordinary street scene with people passing by.',
+        'People walk calmly through the scene.',
+        'A few pedestrians stroll across the ground.',
+    ],
+    'Explosion': [
+        'An explosion happens and a bright orange fireball grows in the '
+        'scene.',
+        'A sudden blast creates an expanding ball of fire among the '
+        'pedestrians.',
+        'A bright orange fireball expanding from the blast.',
+        'A growing orange and yellow explosion.',
+    ],
+    'Fighting': [
+        'Two people in red fight violently in the middle of the scene.',
+        'A fight breaks out as two people in red attack each other.',
+        'A person in red throwing punches.',
+        'A person in red fighting back.',
+    ],
+})
 
 train_pipeline = [
     dict(type='VideoReaderInit'),
     dict(type='SampleAnnotatedFrames', clip_len=clip_len, strategy='timestamped'),
     dict(type='DecodeSampledFrames', scale=(img_size, img_size)),
-    dict(type='GenerateRegionBoxes', max_regions=2),
+    dict(type='GenerateRegionBoxes', max_regions=2, strategy='virtual_mask'),
     dict(type='FlipWithBoxes', flip_ratio=0.5),
     dict(type='PackFGCLIPInputs'),
 ]

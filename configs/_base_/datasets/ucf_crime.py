@@ -2,10 +2,18 @@
 # temporal annotation (see docs/data_preparation.md). Every official test video
 # is excluded from training.
 dataset_type = 'TimestampSegmentDataset'
-data_root = 'data/ucf_crime'
+# FGCLIP_UCF_ROOT overrides the location (used by the tests).
+data_root = '{{$FGCLIP_UCF_ROOT:data/ucf_crime}}'
 classes = ('Normal', 'Abuse', 'Arrest', 'Arson', 'Assault', 'Burglary',
            'Explosion', 'Fighting', 'RoadAccidents', 'Robbery', 'Shooting',
            'Shoplifting', 'Stealing', 'Vandalism')
+# Test-time prompts, in the order of `classes`: each name is expanded with the
+# scorer's templates.
+scorer_prompts = dict(classes=[
+    'normal activity', 'abuse', 'arrest', 'arson', 'assault', 'burglary',
+    'explosion', 'fighting', 'road accident', 'robbery', 'shooting',
+    'shoplifting', 'stealing', 'vandalism'
+])
 clip_len = 16
 img_size = 224
 

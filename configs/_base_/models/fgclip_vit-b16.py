@@ -1,6 +1,8 @@
 # FG-CLIP with an open_clip ViT-B/16: frozen CLIP, trainable adapters.
 # Point backbone.pretrained at a local weights file (see docs/weights.md); with
 # OpenAI weights use arch='ViT-B-16-quickgelu'.
+# The scorer's prompts belong to the data: each dataset base defines
+# `scorer_prompts` and the top-level config passes them to `model.scorer`.
 model = dict(
     type='FGCLIPRecognizer',
     backbone=dict(type='OpenCLIPBackbone', arch='ViT-B-16', pretrained=None,
@@ -11,13 +13,8 @@ model = dict(
                           max_frames=64, pooling='mean'),
     region_head=dict(type='RoIRegionHead', output_size=2, sampling_ratio=0),
     loss=dict(type='DualContrastiveLoss', region_weight=0.5),
-    scorer=dict(
-        type='PromptAnomalyScorer',
-        classes=['normal activity', 'abuse', 'arrest', 'arson', 'assault',
-                 'burglary', 'explosion', 'fighting', 'road accident',
-                 'robbery', 'shooting', 'shoplifting', 'stealing',
-                 'vandalism'],
-        alpha=0.5, grid_sizes=(2, 3), region_reduce='max'),
+    scorer=dict(type='PromptAnomalyScorer', alpha=0.5, grid_sizes=(2, 3),
+                region_reduce='max'),
     data_preprocessor=dict(
         type='ActionDataPreprocessor',
         # CLIP's normalisation, in 0-255 RGB
