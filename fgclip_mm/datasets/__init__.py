@@ -13,3 +13,6 @@ __all__ = [
     'VideoReader', 'cover_video_with_clips', 'expand_clips', 'get_num_frames',
     'open_video'
 ]
+from .snippet_feature_dataset import SnippetFeatureDataset  # noqa: E402
+
+__all__ += ['SnippetFeatureDataset']

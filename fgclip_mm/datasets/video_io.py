@@ -310,41 +310,39 @@ class PyAVReader(VideoReader):
 
     def _read(self, indices: np.ndarray,
               size: Optional[Tuple[int, int]]) -> np.ndarray:
+        # ``indices`` are sorted and unique (checked by get_frames).
         kwargs = dict(format='rgb24')
         if size is not None:
             kwargs.update(width=int(size[0]), height=int(size[1]))
         wanted = indices.tolist()
         out: List[np.ndarray] = []
-        pos = 0
-        while pos < len(wanted):
-            self._seek(wanted[pos])
+        while len(out) < len(wanted):
+            target = wanted[len(out)]
+            self._seek(target)
             decoded_any = False
             for frame in self._container.decode(self._stream):
                 decoded_any = True
                 idx = self._frame_index(frame)
-                if idx < wanted[pos]:
+                if idx < target:
                     continue
-                if idx > wanted[pos]:
+                if idx > target:
                     # Landed after the wanted frame (seek imprecision): it is
                     # not recoverable by decoding further.
                     raise VideoReadError(
                         f'{self.filename}: PyAV seek landed on frame {idx} '
-                        f'after the wanted frame {wanted[pos]}')
+                        f'after the wanted frame {target}')
                 out.append(frame.to_ndarray(**kwargs))
-                pos += 1
-                while pos < len(wanted) and wanted[pos] == idx:
-                    out.append(out[-1])
-                    pos += 1
-                if pos == len(wanted) or wanted[pos] - idx > self.seek_gap:
+                if len(out) == len(wanted):
                     break
-            else:
-                if pos < len(wanted):
-                    raise VideoReadError(
-                        f'{self.filename}: stream ended before frame '
-                        f'{wanted[pos]}' +
-                        ('' if decoded_any else
-                         ' (nothing decodable after seeking)') +
-                        '; the file may be truncated')
+                target = wanted[len(out)]
+                if target - idx > self.seek_gap:
+                    break
+            else:  # the stream ended before ``target``
+                raise VideoReadError(
+                    f'{self.filename}: stream ended before frame {target}' +
+                    ('' if decoded_any else
+                     ' (nothing decodable after seeking)') +
+                    '; the file may be truncated')
         return np.stack(out)
 
     def close(self) -> None:

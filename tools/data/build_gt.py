@@ -23,6 +23,11 @@ VAD codebases consume, from the official annotation files. Examples::
     python tools/data/build_gt.py shanghaitech --annotations SH_Test_NEW.txt \\
         --out gt_sh.npy
 
+    # ShanghaiTech as RTFM / MIST / TEVAD label it (gt-sh.npy): I3D order,
+    # ceil(frames/16)*16 labels per video, masks padded with their last value
+    python tools/data/build_gt.py shanghaitech --annotations SH_Test_NEW.txt \\
+        --order rtfm_sh_test_order.txt --protocol snippet16_pad --out gt_sh.npy
+
 See ``docs/evaluation.md``.
 """
 import argparse
@@ -40,6 +45,8 @@ from fgclip_mm.evaluation.functional import (BENCHMARKS, build_ground_truth,
                                              is_normal_video,
                                              load_test_annotations,
                                              protocol_length)
+from fgclip_mm.evaluation.functional.ground_truth import (
+    build_video_labels, concat_in_order, pad_labels_to_length)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -68,11 +75,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--lengths, else of the annotations')
     parser.add_argument(
         '--protocol',
-        choices=('frame', 'snippet16'),
+        choices=('frame', 'snippet16', 'snippet16_pad'),
         default='frame',
         help='frame: label every frame of each length; snippet16: drop the '
         'trailing partial 16-frame snippet of each video (lengths already '
-        'multiples of 16 are unchanged). Default: frame')
+        'multiples of 16 are unchanged); snippet16_pad: the ShanghaiTech '
+        'gt-sh.npy of RTFM/MIST/TEVAD: ceil(frames/16)*16 labels per video '
+        '(or the --lengths given, e.g. T*16 of the features), the frame '
+        'mask padded by repeating its last value. Default: frame')
     parser.add_argument(
         '--interval-convention',
         choices=('half_open', 'inclusive'),
@@ -85,6 +95,33 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'test_frame_mask next to --annotations)')
     parser.add_argument('--out', required=True, help='output .npy file')
     return parser.parse_args(argv)
+
+
+def padded_ground_truth(entries: dict, lengths: dict, order: List[str],
+                        label_lengths: bool, convention: str) -> tuple:
+    """The ``snippet16_pad`` protocol (ShanghaiTech's ``gt-sh.npy`` of
+    RTFM / MIST / TEVAD): each video gets ``ceil(frames / 16) * 16`` labels
+    (or ``lengths[v]`` when ``label_lengths``: the feature's ``T * 16``),
+    its frame labels cut or padded by repeating the last one.
+
+    Returns:
+        tuple[np.ndarray, list[int]]: The concatenation and the per-video
+        label lengths, videos in ``order``.
+    """
+    per_video, out_lengths = {}, []
+    for vid in order:
+        entry = entries.get(vid)
+        real = entry['num_frames'] if entry else None
+        if real is None:
+            if entry is not None and len(entry['intervals']):
+                raise ValueError(f'anomalous video {vid!r} has no frame count')
+            real = lengths[vid]
+        target = lengths[vid] if label_lengths else -(-real // 16) * 16
+        labels = build_video_labels(entry['intervals'] if entry else None,
+                                    real, 'frame', convention)
+        per_video[vid] = pad_labels_to_length(labels, target)
+        out_lengths.append(target)
+    return concat_in_order(per_video, order), out_lengths
 
 
 def build(args: argparse.Namespace) -> dict:
@@ -124,16 +161,24 @@ def build(args: argparse.Namespace) -> dict:
         if not is_normal and vid not in entries:
             warnings.warn(f'video {vid!r} is anomalous by name but has no '
                           'annotation; it is labelled normal')
-    gt = build_ground_truth({
-        v: e['intervals']
-        for v, e in entries.items()
-    }, lengths, order, args.protocol, args.interval_convention)
+    if args.protocol == 'snippet16_pad':
+        gt, out_lengths = padded_ground_truth(entries, lengths, order,
+                                              bool(args.lengths),
+                                              args.interval_convention)
+    else:
+        gt = build_ground_truth({
+            v: e['intervals']
+            for v, e in entries.items()
+        }, lengths, order, args.protocol, args.interval_convention)
+        out_lengths = [
+            protocol_length(lengths[v], args.protocol) for v in order
+        ]
     return dict(
         gt=gt.astype(np.float32),
         order=order,
         num_normal=sum(normal),
         num_anomalous=len(order) - sum(normal),
-        lengths=[protocol_length(lengths[v], args.protocol) for v in order])
+        lengths=out_lengths)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -7,6 +7,8 @@ from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
 from mmaction.structures import ActionDataSample
 
+from .cached_features import PIXEL_KEYS, pixel_transform_error
+
 #: Non-tensor per-sample information stored as the data sample's metainfo.
 INFO_KEYS = ('video_id', 'total_frames', 'global_caption', 'region_captions',
              'short_caption', 'is_anomaly', 'class_name', 'anomaly_intervals')
@@ -106,3 +108,46 @@ class PackFGCLIPInputs(BaseTransform):
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'
+
+
+@TRANSFORMS.register_module()
+class PackFGCLIPCachedInputs(PackFGCLIPInputs):
+    """Pack cached features like :class:`PackFGCLIPInputs` packs frames.
+
+    The data sample gets the tensor fields ``frame_feats`` (FloatTensor
+    ``(T, D)``) and ``region_feats`` (FloatTensor ``(T, N, D)``, aligned with
+    ``boxes`` / ``bbox_mask``) besides every field of
+    :class:`PackFGCLIPInputs`; ``inputs`` is an empty uint8 placeholder
+    ``(T, 3, 0, 0)``, so that MMAction2's data preprocessor and batch
+    counting work unchanged. :class:`FGCLIPRecognizer` uses the features in
+    place of its backbone's output.
+
+    Required Keys:
+
+        - frame_feats, region_feats (:class:`LoadFGCLIPCachedFeatures`)
+        - label, frame_inds, video_id, total_frames, boxes, bbox_mask
+
+    Added Keys:
+
+        - inputs
+        - data_samples
+    """
+
+    def transform(self, results: Dict) -> Dict:
+        found = [k for k in PIXEL_KEYS if k in results]
+        if found:  # a pixel transform after LoadFGCLIPCachedFeatures
+            raise pixel_transform_error(f'keys {found} of a pixel transform')
+        frame_feats = np.asarray(results['frame_feats'], dtype=np.float32)
+        region_feats = np.asarray(results['region_feats'], dtype=np.float32)
+        num_t = frame_feats.shape[0]
+        results = dict(results,
+                       imgs=np.zeros((num_t, 0, 0, 3), dtype=np.uint8))
+        packed = super().transform(results)
+        sample = packed['data_samples']
+        if region_feats.shape[:2] != tuple(sample.bbox_mask.shape):
+            raise ValueError(
+                f'region_feats {region_feats.shape} do not match bbox_mask '
+                f'{tuple(sample.bbox_mask.shape)}')
+        sample.frame_feats = torch.from_numpy(frame_feats.copy())
+        sample.region_feats = torch.from_numpy(region_feats.copy())
+        return packed

@@ -3,13 +3,15 @@ with the frames. Boxes are normalised to the image, so a resize leaves them
 unchanged; a crop maps them into the crop and masks those that (almost) leave
 it; a flip mirrors them. The same geometry is applied to every frame of the
 clip."""
-from typing import Dict, Sequence, Tuple, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
 
+from .captions import (HORIZONTAL_CAPTION_FLIP_MAP,
+                       VERTICAL_CAPTION_FLIP_MAP, CaptionFlipper)
 from .loading import target_size
 
 _INTERP = {
@@ -256,16 +258,19 @@ class RandomResizedCropWithBoxes(_CropWithBoxes):
 @TRANSFORMS.register_module()
 class FlipWithBoxes(BaseTransform):
     """Flip all frames horizontally (or vertically) with probability
-    ``flip_ratio``, mirroring the boxes.
+    ``flip_ratio``, mirroring the boxes and the spatial words of the captions
+    (as MMAction2's ``Flip`` maps labels with ``flip_label_map``).
 
     Required Keys:
 
         - imgs
         - boxes, bbox_mask (optional)
+        - global_caption, region_captions, short_caption (optional)
 
     Modified Keys:
 
         - imgs, boxes
+        - global_caption, region_captions, short_caption (mirrored words)
 
     Added Keys:
 
@@ -275,15 +280,48 @@ class FlipWithBoxes(BaseTransform):
         flip_ratio (float): Probability of flipping. Defaults to 0.5.
         direction (str): ``'horizontal'`` or ``'vertical'``. Defaults to
             ``'horizontal'``.
+        caption_flip_map (dict[str, str], optional): Phrases of the captions
+            replaced on a flip (whole words, case kept, see
+            :class:`~fgclip_mm.datasets.transforms.captions.CaptionFlipper`);
+            ``{}`` leaves the captions alone. Defaults to None: the
+            direction's spatial phrases, ``HORIZONTAL_CAPTION_FLIP_MAP``
+            ("on the left" <-> "on the right", "left-hand", "turned right",
+            ...; the verb "left" is kept) or ``VERTICAL_CAPTION_FLIP_MAP``
+            of :mod:`fgclip_mm.datasets.transforms.captions`.
     """
+
+    CAPTION_KEYS = ('global_caption', 'short_caption')
 
     def __init__(self,
                  flip_ratio: float = 0.5,
-                 direction: str = 'horizontal') -> None:
+                 direction: str = 'horizontal',
+                 caption_flip_map: Optional[Dict[str, str]] = None) -> None:
         if direction not in ('horizontal', 'vertical'):
             raise ValueError("direction must be 'horizontal' or 'vertical'")
         self.flip_ratio = flip_ratio
         self.direction = direction
+        if caption_flip_map is None:
+            caption_flip_map = (HORIZONTAL_CAPTION_FLIP_MAP
+                                if direction == 'horizontal' else
+                                VERTICAL_CAPTION_FLIP_MAP)
+        self.caption_flip_map = dict(caption_flip_map)
+        self._flip_caption = CaptionFlipper(self.caption_flip_map)
+
+    def _flip_boxes(self, results: Dict) -> None:
+        boxes = results['boxes'].copy()
+        lo, hi = (0, 2) if self.direction == 'horizontal' else (1, 3)
+        boxes[..., lo], boxes[..., hi] = (1 - results['boxes'][..., hi],
+                                          1 - results['boxes'][..., lo])
+        boxes[~np.asarray(results['bbox_mask'], dtype=bool)] = 0
+        results['boxes'] = boxes
+
+    def _flip_captions(self, results: Dict) -> None:
+        for key in self.CAPTION_KEYS:
+            if results.get(key):
+                results[key] = self._flip_caption(results[key])
+        if results.get('region_captions'):
+            results['region_captions'] = self._flip_caption.flip_all(
+                results['region_captions'])
 
     def transform(self, results: Dict) -> Dict:
         flip = bool(np.random.rand() < self.flip_ratio)
@@ -295,12 +333,8 @@ class FlipWithBoxes(BaseTransform):
         results['imgs'] = np.ascontiguousarray(
             np.flip(results['imgs'], axis=axis))
         if 'boxes' in results:
-            boxes = results['boxes'].copy()
-            lo, hi = (0, 2) if self.direction == 'horizontal' else (1, 3)
-            boxes[..., lo], boxes[..., hi] = (1 - results['boxes'][..., hi],
-                                              1 - results['boxes'][..., lo])
-            boxes[~np.asarray(results['bbox_mask'], dtype=bool)] = 0
-            results['boxes'] = boxes
+            self._flip_boxes(results)
+        self._flip_captions(results)
         return results
 
     def __repr__(self) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 __all__ = [
     'INTERVAL_CONVENTIONS', 'intervals_to_labels', 'labels_to_intervals',
     'protocol_length', 'build_video_labels', 'concat_in_order',
-    'build_ground_truth'
+    'build_ground_truth', 'pad_labels_to_length'
 ]
 
 #: Supported interval conventions.
@@ -192,3 +192,28 @@ def build_ground_truth(intervals: Mapping[str, IntervalsLike],
         for v in order
     }
     return concat_in_order(per_video, order)
+
+
+def pad_labels_to_length(labels: np.ndarray, length: int) -> np.ndarray:
+    """Frame labels cut or padded to a snippet-aligned label length.
+
+    The ShanghaiTech label array of RTFM / MIST / TEVAD (``gt-sh.npy``) has
+    ``T * 16`` labels per test video, ``T`` the video's I3D snippet count
+    (``ceil(frames / 16)``: the last snippet is padded), and pads a mask
+    shorter than that by repeating its last value (so an event running to
+    the last frame runs on over the padding).
+
+    Args:
+        labels (np.ndarray): Per-frame labels of the real frames, ``(N,)``.
+        length (int): Label length, e.g. ``T * 16``.
+
+    Returns:
+        np.ndarray: ``(length,)``, same dtype: ``labels[:length]``, padded
+        with ``labels[-1]`` (0 for an empty input).
+    """
+    labels = np.asarray(labels).reshape(-1)
+    if length <= labels.size:
+        return labels[:length].copy()
+    fill = labels[-1] if labels.size else 0
+    pad = np.full(length - labels.size, fill, dtype=labels.dtype)
+    return np.concatenate([labels, pad])

@@ -79,6 +79,27 @@ def stack_regions(data_samples: SampleList, num_frames: int,
     return boxes, mask, captions
 
 
+def cached_region_pool(region_feats: torch.Tensor, bbox_mask: torch.Tensor
+                       ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """What :meth:`RoIRegionHead.forward` computes before its adapter, from
+    cached RoIAlign features: each region's mean over its valid frames.
+
+    Args:
+        region_feats (Tensor): (B, T, N, D) cached box features.
+        bbox_mask (Tensor): (B, T, N) bool.
+
+    Returns:
+        tuple[Tensor, Tensor]: (R, D) features and (R, 2) ``(batch index,
+        slot)`` of the regions with a valid frame, in the head's order.
+    """
+    mask = bbox_mask.bool()
+    index = mask.any(dim=1).nonzero()  # (R, 2)
+    feats = torch.where(mask[..., None], region_feats,
+                        region_feats.new_zeros(()))
+    mean = feats.sum(1) / mask.sum(1).clamp(min=1)[..., None].to(feats.dtype)
+    return mean[index[:, 0], index[:, 1]], index
+
+
 @MODELS.register_module()
 class FGCLIPRecognizer(BaseModel):
     """FG-CLIP for video anomaly detection.
@@ -161,6 +182,33 @@ class FGCLIPRecognizer(BaseModel):
         dense = torch.cat([o[1] for o in outs]).float()
         return glob.reshape(b, t, -1), dense.reshape(b, t, *dense.shape[1:])
 
+    def cached_feat(self, data_samples: OptSampleList
+                    ) -> Optional[Tuple[torch.Tensor, torch.Tensor]]:
+        """Cached features of a batch, in place of :meth:`extract_feat`.
+
+        Samples packed by ``PackFGCLIPCachedInputs`` (feature cache, see
+        ``configs/fgclip_demo_cached.py``) carry ``frame_feats`` (T, D) and
+        ``region_feats`` (T, N, D).
+
+        Returns:
+            tuple[Tensor, Tensor] | None: global (B, T, D) and region
+            (B, T, N, D) features (N padded with zeros to the batch's
+            largest), or None when the samples carry none.
+        """
+        if not data_samples or 'frame_feats' not in data_samples[0]:
+            return None
+        if not self.backbone.frozen:
+            raise ValueError(
+                'cached features need a frozen image tower: set '
+                'model.backbone.frozen=True (a trained tower changes them)')
+        device = self.backbone.device
+        glob = torch.stack([ds.frame_feats for ds in data_samples])
+        n = max(int(ds.region_feats.shape[1]) for ds in data_samples)
+        region = glob.new_zeros(*glob.shape[:2], n, glob.shape[-1])
+        for i, ds in enumerate(data_samples):
+            region[i, :, :ds.region_feats.shape[1]] = ds.region_feats
+        return glob.float().to(device), region.float().to(device)
+
     def encode_video(self, frame_emb: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Temporal adapter and pooling.
 
@@ -217,7 +265,8 @@ class FGCLIPRecognizer(BaseModel):
         """Normalised region embeddings and their caption embeddings and ids.
 
         Args:
-            dense (Tensor): (B, T, D, h, w) dense embeddings.
+            dense (Tensor): (B, T, D, h, w) dense embeddings, or the cached
+                (B, T, N, D) RoIAlign features of the samples' boxes.
             data_samples (list): samples with ``boxes``, ``bbox_mask`` and
                 ``region_captions``.
 
@@ -227,7 +276,11 @@ class FGCLIPRecognizer(BaseModel):
         """
         boxes, mask, region_caps = stack_regions(
             data_samples, dense.shape[1], dense.device)
-        region, index = self.region_head(dense, boxes, mask)
+        if dense.dim() == 4:  # cached RoIAlign features (B, T, N, D)
+            pooled, index = cached_region_pool(dense, mask)
+            region = self.region_head.adapt(pooled)
+        else:
+            region, index = self.region_head(dense, boxes, mask)
         region = F.normalize(region, dim=-1)
         texts = [region_caps[i][n] for i, n in index.tolist()]
         empty = [i for i, t in enumerate(texts) if not t]
@@ -240,9 +293,13 @@ class FGCLIPRecognizer(BaseModel):
 
     def loss(self, inputs: torch.Tensor,
              data_samples: SampleList) -> TensorDict:
-        """Dual contrastive loss of a batch (see :class:`DualContrastiveLoss`).
+        """Dual contrastive loss of a batch (see :class:`DualContrastiveLoss`);
+        from the samples' cached features when they carry them
+        (:meth:`cached_feat`), else from the frames.
         """
-        glob, dense = self.extract_feat(inputs)
+        cached = self.cached_feat(data_samples)
+        glob, dense = cached if cached is not None else self.extract_feat(
+            inputs)
         _, video = self.encode_video(glob)
         video = F.normalize(video, dim=-1)
         captions = self.video_captions(data_samples)
@@ -281,6 +338,10 @@ class FGCLIPRecognizer(BaseModel):
 
     def predict(self, inputs: torch.Tensor, data_samples: SampleList) -> SampleList:
         """Adds ``pred_frame_scores`` (T,) and ``pred_class_probs`` (T, C)."""
+        if data_samples and 'frame_feats' in data_samples[0]:
+            raise NotImplementedError(
+                'predict scores frames: test on the videos (the feature '
+                'cache holds no prompt-box features)')
         scores, probs = self.score_frames(inputs)
         for ds, s, p in zip(data_samples, scores, probs):
             ds.pred_frame_scores = s.detach()

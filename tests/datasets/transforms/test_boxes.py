@@ -41,7 +41,8 @@ def test_real_entry_boxes_exact_on_keyframes_linear_between_masked_outside(
         boxes[t[260], 0], (kf[247] + kf[273]) / 2, atol=1e-6)
     np.testing.assert_allclose(
         boxes[t[316], 0], (kf[291] + kf[341]) / 2, atol=1e-6)
-    # within tolerance (15 frames) after the last keyframe: held
+    # 47 frames before the first keyframe: beyond the tolerance (0.5 s = 15
+    # frames; test_keyframe_tolerance_is_seconds_at_the_video_fps checks it)
     assert not mask[t[200], 0]
     # masked outside the region's span (+-0.5 s), zeros there
     assert mask[:, 0].tolist() == [f <= 440 and f >= 247 for f in frames]
@@ -158,3 +159,69 @@ def test_bbox_strategies_of_ablation_d():
     assert out['bbox_mask'].all()
     np.testing.assert_allclose(
         out['boxes'][:, 0], [[0.1, 0.2, 0.3, 0.4]] * 4, atol=1e-7)
+
+
+def region_sample(region, frames, fps=30.0, label=1):
+    return dict(
+        frame_inds=np.asarray(frames),
+        box_infos=[region],
+        region_captions=['x'],
+        label=label,
+        fps=fps)
+
+
+def test_keyframe_tolerance_is_seconds_at_the_video_fps():
+    a, b = [0.1, 0.1, 0.3, 0.3], [0.5, 0.5, 0.7, 0.7]
+    region = [dict(frame=100, bbox=a), dict(frame=200, bbox=b)]
+    # 20 and 10 frames before the first keyframe, 10 and 20 after the last
+    frames = [80, 90, 100, 200, 210, 220]
+    gen = GenerateRegionBoxes(max_regions=1, keyframe_tolerance=0.5,
+                              min_size=0.0)
+    out = gen(region_sample(region, frames, fps=30.0))  # 0.5 s = 15 frames
+    assert out['bbox_mask'][:, 0].tolist() == [
+        False, True, True, True, True, False
+    ]
+    # held at the nearest keyframe's box inside the tolerance
+    np.testing.assert_allclose(out['boxes'][[1, 4], 0], [a, b], atol=1e-7)
+    assert np.all(out['boxes'][[0, 5], 0] == 0)
+    # at 10 fps the same 0.5 s is 5 frames: 10 frames away is masked
+    out = gen(region_sample(region, frames, fps=10.0))
+    assert out['bbox_mask'][:, 0].tolist() == [
+        False, False, True, True, False, False
+    ]
+
+
+def test_anomalous_region_without_keyframes_per_strategy():
+    """An anomalous entry whose (captioned) region has no keyframes: masked
+    under 'virtual_mask' (no virtual box, unlike a normal video), dropped
+    under 'drop', the pseudo box under 'pseudo'."""
+    sample = region_sample([], np.arange(4), label=3)
+    out = GenerateRegionBoxes(max_regions=2)(dict(sample))
+    assert not out['bbox_mask'].any() and np.all(out['boxes'] == 0)
+    assert out['region_captions'] == ['x', '']
+    normal = GenerateRegionBoxes(max_regions=2)(dict(sample, label=0))
+    assert normal['bbox_mask'][:, 0].all()
+    assert GenerateRegionBoxes(strategy='drop')(dict(sample)) is None
+    out = GenerateRegionBoxes(
+        strategy='pseudo', max_regions=1,
+        pseudo_box=(0.2, 0.3, 0.6, 0.7))(dict(sample))
+    assert out['bbox_mask'].all()
+    np.testing.assert_allclose(out['boxes'][:, 0], [[0.2, 0.3, 0.6, 0.7]] * 4,
+                               atol=1e-7)
+
+
+def test_pseudo_holds_keyframe_boxes_beyond_any_tolerance():
+    a, b = [0.1, 0.1, 0.3, 0.3], [0.5, 0.5, 0.7, 0.7]
+    region = [dict(frame=10, bbox=a), dict(frame=20, bbox=b)]
+    frames = [0, 10, 15, 20, 100]
+    sample = region_sample(region, frames)
+    kwargs = dict(max_regions=1, keyframe_tolerance=0.0, min_size=0.0)
+    masked = GenerateRegionBoxes(**kwargs)(dict(sample))
+    assert masked['bbox_mask'][:, 0].tolist() == [
+        False, True, True, True, False
+    ]
+    out = GenerateRegionBoxes(strategy='pseudo', **kwargs)(dict(sample))
+    assert out['bbox_mask'].all()
+    mid = (np.asarray(a) + np.asarray(b)) / 2
+    np.testing.assert_allclose(out['boxes'][:, 0], [a, a, mid, b, b],
+                               atol=1e-7)

@@ -282,21 +282,50 @@ def test_decord_reader_header_matches_decord(demo_dir):
         reader.close()
 
 
-def test_on_error_skip_returns_none_for_missing_and_truncated_videos(tmp_path):
+def faststart_truncated_copy(path, out):
+    """``path`` remuxed with its header (``moov``) first, then cut after two
+    thirds: the header and frame count stay readable, the last frames are
+    gone (a plain cut of CARPHONE, whose header is at the end, already fails
+    to open)."""
+    import av
+    with av.open(path) as src, av.open(
+            out + '.full.mp4', 'w', format='mp4',
+            options={'movflags': 'faststart'}) as dst:
+        template = src.streams.video[0]
+        if hasattr(dst, 'add_stream_from_template'):  # PyAV >= 14
+            stream = dst.add_stream_from_template(template)
+        else:
+            stream = dst.add_stream(template=template)
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                dst.mux(packet)
+    with open(out + '.full.mp4', 'rb') as f:
+        data = f.read()
+    with open(out, 'wb') as f:
+        f.write(data[:len(data) * 2 // 3])
+    return out
+
+
+def test_on_error_skip_returns_none_for_a_missing_video(tmp_path):
     missing = dict(filename=str(tmp_path / 'gone.mp4'), video_id='gone')
     assert VideoReaderInit(on_error='skip')(missing) is None
-    with pytest.raises(VideoReadError, match='gone.mp4'):
+    with pytest.raises(VideoReadError, match='not found: .*gone.mp4'):
         VideoReaderInit()(dict(missing))
 
-    path = str(tmp_path / 'truncated.mp4')
-    with open(CARPHONE, 'rb') as f:
-        data = f.read()
-    with open(path, 'wb') as f:
-        f.write(data[:len(data) // 2])
-    results = VideoReaderInit(on_error='skip')(
-        dict(filename=path, frame_inds=np.array([0, 60, 119])))
-    if results is not None:  # the header may still be readable
-        assert DecodeSampledFrames(on_error='skip')(results) is None
+
+@pytest.mark.parametrize('backend', ['decord', 'pyav'])
+def test_on_error_skip_returns_none_when_decoding_fails(tmp_path, backend):
+    path = faststart_truncated_copy(CARPHONE, str(tmp_path / 'cut.mp4'))
+    sample = dict(filename=path, video_id='cut', total_frames=120,
+                  frame_inds=np.array([0, 60, 119]))
+    results = VideoReaderInit(backend=backend, on_error='skip')(dict(sample))
+    # the header is readable: the failure happens while decoding
+    assert results is not None and results['original_shape'] == (144, 176)
+    assert DecodeSampledFrames(on_error='skip')(results) is None
+    results = VideoReaderInit(backend=backend)(dict(sample))
+    with pytest.raises(VideoReadError, match='cut.mp4.*truncated'):
+        DecodeSampledFrames()(results)
 
 
 def test_reuse_reader_opens_a_video_once_for_its_clips_and_decodes_the_same(
@@ -313,7 +342,8 @@ def test_reuse_reader_opens_a_video_once_for_its_clips_and_decodes_the_same(
 
     monkeypatch.setattr(loading, 'open_video', counting_open)
     clips = [np.arange(0, 16), np.arange(16, 32), np.arange(100, 116)]
-    init, decode_ = VideoReaderInit(reuse_reader=True), DecodeSampledFrames(scale=(64, 48))
+    init = VideoReaderInit(reuse_reader=True)
+    decode_ = DecodeSampledFrames(scale=(64, 48))
     shared = [decode_(init(dict(filename=CARPHONE, frame_inds=c)))['imgs']
               for c in clips]
     assert opened == [CARPHONE]

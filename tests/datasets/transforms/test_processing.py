@@ -108,3 +108,66 @@ def test_fixed_size_crop_windows():
         for _ in range(200)
     }
     assert seen == {(x, y) for x in range(3) for y in range(2)}
+
+
+def flipped_captions(direction='horizontal', **kwargs):
+    sample = dict(
+        sample_with_box(),
+        global_caption='A man on the left side hits the Right-Hand door.',
+        region_captions=['the LEFT car turned right', ''],
+        short_caption='Then left.')
+    return FlipWithBoxes(flip_ratio=1.0, direction=direction,
+                         **kwargs)(sample)
+
+
+def test_horizontal_flip_mirrors_spatial_words_of_all_captions():
+    out = flipped_captions()
+    assert out['global_caption'] == (
+        'A man on the right side hits the Left-Hand door.')
+    assert out['region_captions'] == ['the RIGHT car turned left', '']
+    # the verb "left" is no direction
+    assert out['short_caption'] == 'Then left.'
+    # no flip, no change
+    kept = FlipWithBoxes(flip_ratio=0.0)(
+        dict(sample_with_box(), global_caption='on the left'))
+    assert kept['global_caption'] == 'on the left'
+
+
+def test_caption_flip_map_is_configurable_and_can_be_disabled():
+    out = flipped_captions(caption_flip_map={})
+    assert out['global_caption'] == (
+        'A man on the left side hits the Right-Hand door.')
+    # a plain word map, as MMAction2's flip_label_map maps labels
+    out = flipped_captions(caption_flip_map=dict(left='right', right='left'))
+    assert out['short_caption'] == 'Then right.'
+    assert out['region_captions'][0] == 'the RIGHT car turned left'
+    with pytest.raises(ValueError, match='same .*number of words'):
+        FlipWithBoxes(caption_flip_map={'left side': 'right'})
+
+
+def test_vertical_flip_mirrors_vertical_words_only():
+    out = FlipWithBoxes(flip_ratio=1.0, direction='vertical')(
+        dict(sample_with_box(),
+             global_caption='A lamp above the top left corner, on the left.'))
+    assert out['global_caption'] == (
+        'A lamp below the bottom left corner, on the left.')
+
+
+def test_default_flip_keeps_every_real_caption_without_spatial_words():
+    """All 12 "left"s of the real UCF-Crime captions are the verb; none of
+    the real captions has a spatial left/right, so a flip changes none."""
+    import gzip
+    import json
+
+    from .._helpers import REAL_JSON
+    with gzip.open(REAL_JSON, 'rt') as f:
+        entries = json.load(f)
+    captions = [
+        c for e in entries
+        for c in [e.get('global_caption') or ''] + e['region_captions']
+    ]
+    flip = FlipWithBoxes(flip_ratio=1.0)
+    with_left = [c for c in captions if ' left' in c]
+    assert len(with_left) >= 12
+    out = flip(dict(sample_with_box(), region_captions=list(captions)))
+    assert out['region_captions'] == captions

@@ -53,7 +53,7 @@ def test_protocol_length_drops_partial_snippet_only_for_snippet16():
     assert protocol_length(1412, 'snippet16') == 1408
     assert protocol_length(1408, 'snippet16') == 1408
     assert protocol_length(15, 'snippet16') == 0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="protocol must be one of .*'snippet8'"):
         protocol_length(10, 'snippet8')
 
 

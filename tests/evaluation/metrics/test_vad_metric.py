@@ -81,8 +81,77 @@ def test_far_at_95_uses_largest_threshold_reaching_95_recall():
     assert np.mean(scores[labels == 1] >= thr) >= 0.95
     _, sn = _pool(_reference(samples), lambda v: not v[3])
     assert res['vad/FAR@95'] == np.mean(sn >= thr)
+
+
+def _far_at_recall_by_search(labels, scores, normal_scores, recall):
+    """Oracle: try every score as the threshold, keep the largest one whose
+    frame recall reaches ``recall``."""
+    pos = scores[labels == 1]
+    thr = max(t for t in np.unique(scores) if np.mean(pos >= t) >= recall)
+    return np.mean(normal_scores >= thr), thr
+
+
+def test_far_at_90_values_follow_recall_for_far():
+    samples = make_samples()
+    ref = _reference(samples)
+    labels, scores = _pool(ref)
+    _, normal_scores = _pool(ref, lambda v: not v[3])
     res90 = _evaluate(VADMetric(recall_for_far=0.9), samples)
-    assert 'vad/FAR@90' in res90 and 'vad/FAR@90_threshold' in res90
+    res95 = _evaluate(VADMetric(), samples)
+    assert 'vad/FAR@95' not in res90
+    for res, recall in ((res90, 0.9), (res95, 0.95)):
+        key = f'vad/FAR@{recall * 100:g}'
+        far, thr = _far_at_recall_by_search(labels, scores, normal_scores,
+                                            recall)
+        assert res[f'{key}_threshold'] == pytest.approx(thr, abs=1e-12)
+        assert res[key] == pytest.approx(far, abs=1e-12)
+    # the fixture separates the two recalls
+    assert res90['vad/FAR@90_threshold'] > res95['vad/FAR@95_threshold']
+    assert res90['vad/FAR@90'] < res95['vad/FAR@95']
+
+
+def test_far_threshold_sets_the_far_value():
+    samples = make_samples()
+    _, normal_scores = _pool(_reference(samples), lambda v: not v[3])
+    res = _evaluate(VADMetric(far_threshold=0.3), samples)
+    assert res['vad/FAR'] == pytest.approx(
+        np.mean(normal_scores >= 0.3), abs=1e-12)
+    # the fixture's normal scores lie in [0, 0.5): FAR is 0 at 0.5
+    assert res['vad/FAR'] > 0.2
+    assert _evaluate(VADMetric(), samples)['vad/FAR'] == 0
+
+
+def test_score_interp_linear_and_nearest_fill_the_gaps_differently(
+        tmp_path):
+    """Anomalous video: frames 0 and 4 sampled (scores 0 and 1), frames 3-4
+    anomalous; normal video: 0.8 everywhere. Linear fills 0, .25, .5, .75,
+    1; nearest 0, 0, 0 (tie: the earlier frame), 1, 1."""
+    def sample(vid, scores, intervals):
+        return dict(
+            video_id=vid,
+            frame_inds=torch.tensor([0, 4]),
+            pred_frame_scores=torch.tensor(scores),
+            total_frames=5,
+            class_name='X' if intervals else 'Normal',
+            anomaly_intervals=np.array(intervals).reshape(-1, 2))
+
+    samples = [sample('a', [0.0, 1.0], [[3, 5]]), sample('n', [0.8, 0.8], [])]
+    labels = np.r_[0, 0, 0, 1, 1, np.zeros(5)]
+    expected = dict(
+        linear=[0.0, 0.25, 0.5, 0.75, 1.0], nearest=[0.0, 0.0, 0.0, 1.0, 1.0])
+    aucs = {}
+    for mode, dense in expected.items():
+        dump = str(tmp_path / f'{mode}.npz')
+        res = _evaluate(VADMetric(score_interp=mode, dump_file=dump), samples)
+        videos, _ = load_vad_dump(dump)
+        np.testing.assert_allclose(videos['a']['scores'], dense, atol=1e-7)
+        scores = np.r_[dense, np.full(5, 0.8)]
+        assert res['vad/AUC'] == pytest.approx(
+            skm.roc_auc_score(labels, scores), abs=1e-7)
+        aucs[mode] = res['vad/AUC']
+    # by hand: 0.75 beats 3 of the 8 negatives, 1.0 beats all of them
+    assert aucs['linear'] == pytest.approx(11 / 16)
+    assert aucs['nearest'] == 1.0
 
 
 def test_pr_auc_convention_and_segments32_protocol_are_selectable():
@@ -246,10 +315,15 @@ def test_inconsistent_clips_and_missing_keys_are_reported():
 
 
 def test_invalid_arguments_are_rejected():
-    for kwargs in (dict(protocol='clip'), dict(ap_convention='voc'),
-                   dict(interval_convention='closed'),
-                   dict(score_interp='cubic'), dict(recall_for_far=0)):
-        with pytest.raises(ValueError):
+    for kwargs, message in (
+        (dict(protocol='clip'), "protocol must be one of .*'clip'"),
+        (dict(ap_convention='voc'), "ap_convention must be one of .*'voc'"),
+        (dict(interval_convention='closed'),
+         "interval_convention must be one of .*'closed'"),
+        (dict(score_interp='cubic'), "score_interp must be one of .*'cubic'"),
+        (dict(recall_for_far=0), r'recall_for_far must be in \(0, 1\]'),
+    ):
+        with pytest.raises(ValueError, match=message):
             VADMetric(**kwargs)
 
 
@@ -262,9 +336,9 @@ def test_label_lengths_file_reproduces_the_shared_ucf_snippet16_labels(
 
     import torch
 
+    from fgclip_mm.annotations import (parse_ucf_crime_annotations,
+                                       read_video_list)
     from fgclip_mm.evaluation import VADMetric, load_vad_dump
-    from fgclip_mm.evaluation.functional import (parse_ucf_crime_annotations,
-                                                 read_lengths, read_video_list)
     ucf = osp.join(data_root, 'ucf_crime')
     ann = parse_ucf_crime_annotations(
         osp.join(ucf, 'test_annotations_with_frame_counts.txt'))
@@ -272,7 +346,8 @@ def test_label_lengths_file_reproduces_the_shared_ucf_snippet16_labels(
         dict(video_id=vid, frame_inds=torch.tensor([0, v['num_frames'] - 1]),
              pred_frame_scores=torch.tensor([0.2, 0.8]),
              total_frames=v['num_frames'],
-             anomaly_intervals=np.asarray(v['intervals'], np.int64).reshape(-1, 2),
+             anomaly_intervals=np.asarray(v['intervals'],
+                                          np.int64).reshape(-1, 2),
              class_name=v['class_name']) for vid, v in ann.items()
     ]
     lengths_csv = osp.join(ucf, 'test_snippet16_lengths.csv')

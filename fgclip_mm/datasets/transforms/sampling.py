@@ -1,0 +1,193 @@
+"""Choose the frames of a clip from the annotation (no decoding)."""
+from typing import Dict, List
+
+import numpy as np
+from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform
+
+from .loading import describe_sample
+
+
+def _uniform_in_window(start: int, stop: int, num: int, random: bool,
+                       rng: np.random.RandomState) -> np.ndarray:
+    """``num`` frames spread over ``[start, stop)``: one per equal segment
+    (random position in training, the middle in testing); repeats frames when
+    the window is shorter than ``num``."""
+    length = stop - start
+    if num <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if length < num:
+        return start + (np.arange(num) * length // num).astype(np.int64)
+    edges = start + np.linspace(0, length, num + 1)
+    lo = np.ceil(edges[:-1]).astype(np.int64)
+    hi = np.maximum(lo + 1, np.ceil(edges[1:]).astype(np.int64))
+    if random:
+        return lo + (rng.rand(num) * (hi - lo)).astype(np.int64)
+    return (lo + hi - 1) // 2
+
+
+@TRANSFORMS.register_module()
+class SampleAnnotatedFrames(BaseTransform):
+    """Choose the frames of one clip, following the annotation.
+
+    Strategies (ablation B of the seed plan):
+
+    - ``'timestamped'`` (the method): a normal video with ``timestamps`` is
+      sampled uniformly inside ``[start_s, end_s]``; an anomalous video with
+      keyframes is sampled around its annotated span (first to last keyframe of
+      all regions, widened by ``span_margin`` seconds) and the clip always
+      contains real keyframes (``keyframe_ratio`` of the frames, at least one);
+      videos with neither are sampled over the whole video.
+    - ``'full_video'``: uniform over the whole video (one frame per equal
+      segment), ignoring the annotation.
+    - ``'random_clip'``: ``clip_len`` consecutive frames ``frame_interval``
+      apart at a random position in the video, ignoring the annotation.
+
+    With ``test_mode=True`` every choice is deterministic (segment middles,
+    evenly spread keyframes, centred clip). Samples that already carry
+    ``frame_inds`` (test-mode clips from the dataset) are left unchanged.
+
+    Required Keys:
+
+        - total_frames
+        - fps (``'timestamped'`` only)
+        - timestamps, box_infos (``'timestamped'`` only)
+
+    Added Keys:
+
+        - frame_inds (np.int64 ``(clip_len,)``, sorted, absolute 0-based)
+        - clip_len
+        - frame_interval
+        - num_clips (1)
+
+    Args:
+        clip_len (int): Frames per clip. Defaults to 8.
+        strategy (str): ``'timestamped'``, ``'full_video'`` or
+            ``'random_clip'``. Defaults to ``'timestamped'``.
+        frame_interval (int): Gap between frames of ``'random_clip'``.
+            Defaults to 1.
+        keyframe_ratio (float): Share of an anomalous clip's frames taken from
+            the real keyframes (at least one, at most all keyframes).
+            Defaults to 0.5.
+        span_margin (float): Seconds added on each side of an anomaly's
+            annotated span. Defaults to 1.0.
+        test_mode (bool): Deterministic sampling. Defaults to False.
+    """
+
+    STRATEGIES = ('timestamped', 'full_video', 'random_clip')
+
+    def __init__(self,
+                 clip_len: int = 8,
+                 strategy: str = 'timestamped',
+                 frame_interval: int = 1,
+                 keyframe_ratio: float = 0.5,
+                 span_margin: float = 1.0,
+                 test_mode: bool = False) -> None:
+        if strategy not in self.STRATEGIES:
+            raise ValueError(f'strategy must be one of {self.STRATEGIES}, '
+                             f'got {strategy!r}')
+        if clip_len <= 0 or frame_interval <= 0:
+            raise ValueError('clip_len and frame_interval must be positive')
+        if not 0 <= keyframe_ratio <= 1:
+            raise ValueError('keyframe_ratio must be in [0, 1]')
+        self.clip_len = clip_len
+        self.strategy = strategy
+        self.frame_interval = frame_interval
+        self.keyframe_ratio = keyframe_ratio
+        self.span_margin = span_margin
+        self.test_mode = test_mode
+
+    # The global numpy RNG is what mmengine seeds per worker and per epoch.
+    @property
+    def _rng(self) -> np.random.RandomState:
+        return np.random.mtrand._rand
+
+    def _random_clip(self, total: int) -> np.ndarray:
+        offsets = np.arange(self.clip_len) * self.frame_interval
+        span = int(offsets[-1]) + 1
+        if span >= total:
+            return np.minimum(offsets, total - 1).astype(np.int64)
+        start = (total - span) // 2 if self.test_mode else \
+            self._rng.randint(0, total - span + 1)
+        return (start + offsets).astype(np.int64)
+
+    def _around_keyframes(self, keyframes: List[int], fps: float,
+                          total: int) -> np.ndarray:
+        """``clip_len`` frames: some real keyframes, the rest spread over the
+        annotated span widened by ``span_margin`` seconds."""
+        random = not self.test_mode
+        margin = int(round(self.span_margin * fps))
+        start = max(0, keyframes[0] - margin)
+        stop = min(total, keyframes[-1] + margin + 1)
+        num_kf = min(
+            len(keyframes),
+            max(1, int(round(self.keyframe_ratio * self.clip_len))))
+        kf = np.asarray(keyframes, dtype=np.int64)
+        if random:
+            chosen = self._rng.choice(kf, num_kf, replace=False)
+        else:
+            chosen = kf[np.round(np.linspace(0,
+                                             len(kf) - 1,
+                                             num_kf)).astype(np.int64)]
+        rest = _uniform_in_window(start, stop, self.clip_len - num_kf, random,
+                                  self._rng)
+        taken = set(chosen.tolist())
+        for i, f in enumerate(rest.tolist()):  # avoid repeating keyframes
+            for cand in (f, f + 1, f - 1, f + 2, f - 2):
+                if start <= cand < stop and cand not in taken:
+                    rest[i] = cand
+                    break
+            taken.add(int(rest[i]))
+        return np.sort(np.concatenate([chosen, rest]))
+
+    def _timestamped(self, results: Dict, total: int) -> np.ndarray:
+        keyframes = sorted({
+            kf['frame']
+            for region in results.get('box_infos') or []
+            for kf in region if kf['frame'] < total
+        })
+        if keyframes:
+            return self._around_keyframes(keyframes, results['fps'], total)
+        random = not self.test_mode
+        ts = results.get('timestamps')
+        if ts is not None:
+            fps = results['fps']
+            start = max(0, int(np.floor(ts[0] * fps)))
+            stop = min(total, int(np.ceil(ts[1] * fps)))
+            if stop <= start:
+                raise ValueError(
+                    f'{describe_sample(results)}: timestamps {list(ts)} s lie '
+                    f'outside the video ({total} frames at {fps:g} fps)')
+            return _uniform_in_window(start, stop, self.clip_len, random,
+                                      self._rng)
+        return _uniform_in_window(0, total, self.clip_len, random, self._rng)
+
+    def transform(self, results: Dict) -> Dict:
+        if results.get('frame_inds') is not None:
+            return results
+        total = int(results['total_frames'])
+        if total <= 0:
+            raise ValueError(
+                f'{describe_sample(results)}: the video has no frames')
+        if self.strategy == 'random_clip':
+            inds = self._random_clip(total)
+        elif self.strategy == 'full_video':
+            inds = _uniform_in_window(0, total, self.clip_len,
+                                      not self.test_mode, self._rng)
+        else:
+            inds = self._timestamped(results, total)
+        results['frame_inds'] = np.asarray(inds, dtype=np.int64)
+        results['clip_len'] = self.clip_len
+        results['frame_interval'] = self.frame_interval
+        results['num_clips'] = 1
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(clip_len={self.clip_len}, '
+                f'strategy={self.strategy!r}, '
+                f'frame_interval={self.frame_interval}, '
+                f'keyframe_ratio={self.keyframe_ratio}, '
+                f'span_margin={self.span_margin}, test_mode={self.test_mode})')
+
+
+__all__ = ['SampleAnnotatedFrames']
