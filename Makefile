@@ -7,7 +7,7 @@ DEMO_DATA ?= data/demo
 DEMO_WORK ?= work_dirs/fgclip_demo
 PYTEST_ARGS ?=
 
-.PHONY: setup test test-fast demo demo-data demo-ablations clean
+.PHONY: setup test test-fast lint format demo demo-data demo-baselines clean
 
 $(STAMP): requirements.txt requirements-test.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,16 @@ setup: $(STAMP)
 
 test: setup
 	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+# Lint and format as the OpenMMLab projects (flake8 + isort + single quotes),
+# with ruff (ruff.toml). CI runs `make lint` before the tests.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 # Skips the end-to-end runs marked `slow`.
 test-fast: setup
@@ -33,6 +43,31 @@ demo: demo-data
 	$(PY) tools/train.py configs/fgclip_demo.py --work-dir $(DEMO_WORK)
 	$(PY) tools/test.py configs/fgclip_demo.py "$$(cat $(DEMO_WORK)/last_checkpoint)" \
 		--work-dir $(DEMO_WORK) --dump $(DEMO_WORK)/results.npz
+
+# Every snippet-feature baseline next to FG-CLIP on the demo data: cache the
+# trained demo CLIP's snippet features, train and test each baseline, and
+# print one comparison table (docs/baselines.md).
+BASELINES ?= mil rtfm arnet vadclip
+BASELINE_WORK ?= work_dirs/baselines
+demo-baselines: demo
+	$(PY) tools/export_clip_weights.py "$$(cat $(DEMO_WORK)/last_checkpoint)" \
+		$(DEMO_DATA)/clip.pt
+	$(PY) tools/extract_features.py configs/fgclip_demo.py --split all \
+		--checkpoint "$$(cat $(DEMO_WORK)/last_checkpoint)" \
+		--out $(DEMO_DATA)/clip_features --snippet-length 4
+	for m in $(BASELINES); do \
+		cfg=$$(ls configs/baselines/$${m}_*_demo.py) && \
+		$(PY) tools/train.py $$cfg --work-dir $(BASELINE_WORK)/$$m && \
+		$(PY) tools/test.py $$cfg "$$(cat $(BASELINE_WORK)/$$m/last_checkpoint)" \
+			--work-dir $(BASELINE_WORK)/$$m \
+			--dump $(BASELINE_WORK)/$$m/results.npz || exit 1; \
+	done
+	$(PY) tools/test.py configs/baselines/zeroshot-clip_tiny-clip-feat_demo.py none \
+		--work-dir $(BASELINE_WORK)/zeroshot-clip \
+		--dump $(BASELINE_WORK)/zeroshot-clip/results.npz
+	$(PY) tools/analysis/compare.py $(DEMO_WORK) \
+		$(addprefix $(BASELINE_WORK)/,$(BASELINES)) $(BASELINE_WORK)/zeroshot-clip \
+		--names FG-CLIP $(BASELINES) zeroshot-clip --out $(BASELINE_WORK)/table.md
 
 clean:
 	rm -rf $(DEMO_DATA) work_dirs

@@ -25,7 +25,8 @@ setup(
     version=read_version(),
     description='FG-CLIP video anomaly detection as an MMAction2 plugin',
     long_description=open(osp.join(osp.dirname(__file__), 'README.md')).read()
-    if osp.exists(osp.join(osp.dirname(__file__), 'README.md')) else '',
+    if osp.exists(osp.join(osp.dirname(__file__), 'README.md'))
+    else '',
     long_description_content_type='text/markdown',
     packages=find_packages(include=['fgclip_mm', 'fgclip_mm.*']),
     python_requires='>=3.9',

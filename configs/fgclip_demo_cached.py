@@ -21,12 +21,16 @@ model = dict(backbone=dict(frozen=True, freeze_text=True))
 # replaced by cache reads; sampling and box settings must stay equal to it
 cached_train_pipeline = [
     dict(type='FGCLIPCacheInit', cache_dir=cache_dir),
-    dict(type='SampleAnnotatedFrames', clip_len={{_base_.clip_len}},
-         strategy='timestamped'),
+    dict(
+        type='SampleAnnotatedFrames',
+        clip_len={{_base_.clip_len}},
+        strategy='timestamped',
+    ),
     dict(type='SnapToCachedFrames'),
     dict(type='GenerateRegionBoxes', max_regions=2, strategy='virtual_mask'),
     dict(type='LoadFGCLIPCachedFeatures'),
     dict(type='PackFGCLIPCachedInputs'),
 ]
-train_dataloader = dict(dataset=dict(dataset=dict(
-    pipeline=cached_train_pipeline)))
+train_dataloader = dict(
+    dataset=dict(dataset=dict(pipeline=cached_train_pipeline))
+)

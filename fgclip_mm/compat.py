@@ -2,15 +2,19 @@
 
 Every workaround lives here, is applied once by :func:`apply_all` (called when
 ``fgclip_mm`` is imported, so it also takes effect when a config's
-``custom_imports`` imports the plugin inside MMAction2's stock scripts), and names the
+``custom_imports`` imports the plugin inside MMAction2's stock scripts), and
+names the
 upstream issue and the condition under which it can be deleted.
 
-Each patch is idempotent. The drn and VindLU patches act only where their defect is
+Each patch is idempotent. The drn and VindLU patches act only where their
+defect is
 present (the folder is missing; transformers >= 5 is installed). The checkpoint
 and CPU-distributed patches replace one mmengine 0.10.7 function each with a
 version that behaves the same wherever the original worked (local files that
-unpickle weights-only; machines with CUDA), so they are applied unconditionally.
+unpickle weights-only; machines with CUDA), so they are applied
+unconditionally.
 """
+
 import importlib.util
 import os
 import pickle
@@ -20,29 +24,34 @@ from typing import Callable, List
 
 import torch
 
-#: Set this environment variable to ``1`` to load checkpoints whose unpickling may run
-#: arbitrary code (``torch.load(weights_only=False)``). Only do so for files you trust.
+#: Set this environment variable to ``1`` to load checkpoints whose unpickling
+# may run
+#: arbitrary code (``torch.load(weights_only=False)``). Only do so for files
+# you trust.
 UNSAFE_LOAD_ENV = 'FGCLIP_MM_ALLOW_UNSAFE_CHECKPOINT'
 
 _APPLIED: List[str] = []
 
 
 class UnsafeCheckpointError(RuntimeError):
-    """A checkpoint needs objects outside the weights-only allowlist to unpickle."""
+    """A checkpoint needs objects outside the weights-only allowlist."""
 
 
-# ---------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------
 # 1. mmaction2 1.2.0 wheel/sdist lacks ``mmaction/models/localizers/drn``
 #    (open-mmlab/mmaction2#2714: "No module named
 #    'mmaction.models.localizers.drn'"). ``mmaction.models.localizers`` imports
 #    ``from .drn.drn import DRN`` and so ``import mmaction.models`` fails.
-#    Remove when a mmaction2 release ships the folder (or the pin moves past 1.2.0).
-# ---------------------------------------------------------------------------------
+#    Remove when a mmaction2 release ships the folder (or the pin moves past
+# 1.2.0).
+# ----------------------------------------------------------------------------
 def _missing_drn_stub() -> bool:
     """Install an empty ``drn`` localizer package when the wheel lacks it.
 
-    The stub's ``DRN`` raises on construction with a message saying why, so a user
-    who really configures DRN learns what is missing instead of getting a silent
+    The stub's ``DRN`` raises on construction with a message saying why, so a
+    user
+    who really configures DRN learns what is missing instead of getting a
+    silent
     no-op.
     """
     if 'mmaction.models.localizers.drn.drn' in sys.modules:
@@ -50,19 +59,21 @@ def _missing_drn_stub() -> bool:
     spec = importlib.util.find_spec('mmaction')
     if spec is None or not spec.submodule_search_locations:
         return False
-    drn_dir = os.path.join(spec.submodule_search_locations[0], 'models',
-                           'localizers', 'drn')
+    drn_dir = os.path.join(
+        spec.submodule_search_locations[0], 'models', 'localizers', 'drn'
+    )
     if os.path.isdir(drn_dir):
         return False
 
     class DRN(torch.nn.Module):
-        """Placeholder: DRN's source is missing from the mmaction2 1.2.0 wheel."""
+        """Placeholder: DRN's source is missing from the mmaction2 wheel."""
 
         def __init__(self, *args, **kwargs):
             raise ImportError(
                 'mmaction2 1.2.0 from PyPI ships without '
                 'mmaction/models/localizers/drn (open-mmlab/mmaction2#2714); '
-                'install mmaction2 from source to use the DRN localizer.')
+                'install mmaction2 from source to use the DRN localizer.'
+            )
 
     pkg = types.ModuleType('mmaction.models.localizers.drn')
     pkg.__path__ = []  # a package, so ``from .drn.drn import`` resolves
@@ -74,64 +85,89 @@ def _missing_drn_stub() -> bool:
     return True
 
 
-# ---------------------------------------------------------------------------------
-# 2. mmengine 0.10.7 calls ``torch.load(filename)`` without ``weights_only``; since
+# ----------------------------------------------------------------------------
+# 2. mmengine 0.10.7 calls ``torch.load(filename)`` without ``weights_only``;
+# since
 #    torch 2.6 that means weights-only loading, which rejects mmengine's own
-#    checkpoints (HistoryBuffer and numpy objects in ``message_hub``/``meta``), so
+#    checkpoints (HistoryBuffer and numpy objects in ``message_hub``/``meta``),
+# so
 #    ``--resume``, ``load_from`` and ``tools/test.py CKPT`` all fail.
-#    Fixed upstream by open-mmlab/mmengine#1670 (merged, unreleased). Remove when the
+#    Fixed upstream by open-mmlab/mmengine#1670 (merged, unreleased). Remove
+# when the
 #    pin moves to an mmengine release that contains it.
-#    We keep weights-only loading and allowlist exactly the types mmengine writes;
-#    anything else is refused unless the user opts in with FGCLIP_MM_ALLOW_UNSAFE_CHECKPOINT=1.
-# ---------------------------------------------------------------------------------
+#    We keep weights-only loading and allowlist exactly the types mmengine
+# writes;
+#    anything else is refused unless the user opts in with
+# FGCLIP_MM_ALLOW_UNSAFE_CHECKPOINT=1.
+# ----------------------------------------------------------------------------
 def _history_buffer_getattr(obj, name: str):
     """Stand-in for ``builtins.getattr`` inside checkpoints.
 
     mmengine pickles ``HistoryBuffer``'s statistics methods as
-    ``getattr(HistoryBuffer, 'mean')``. Allowing the real ``getattr`` would let a
+    ``getattr(HistoryBuffer, 'mean')``. Allowing the real ``getattr`` would let
+    a
     file walk from any allowed object to arbitrary ones (``getattr(getattr,
     '__self__')`` is the builtins module), so only public callables of
     ``HistoryBuffer`` itself are reachable.
     """
     from mmengine.logging.history_buffer import HistoryBuffer
-    if (obj is HistoryBuffer and isinstance(name, str)
-            and not name.startswith('_')
-            and callable(getattr(HistoryBuffer, name, None))):
+
+    if (
+        obj is HistoryBuffer
+        and isinstance(name, str)
+        and not name.startswith('_')
+        and callable(getattr(HistoryBuffer, name, None))
+    ):
         return getattr(HistoryBuffer, name)
     raise pickle.UnpicklingError(
-        f'getattr({obj!r}, {name!r}) is not allowed in a checkpoint')
+        f'getattr({obj!r}, {name!r}) is not allowed in a checkpoint'
+    )
 
 
 def mmengine_checkpoint_globals() -> list:
     """Return the globals an mmengine checkpoint needs beyond torch's defaults.
 
     Measured with ``torch.serialization.get_unsafe_globals_in_checkpoint`` on
-    checkpoints written by mmengine 0.10.7 with numpy 2. ``builtins.getattr`` is
+    checkpoints written by mmengine 0.10.7 with numpy 2. ``builtins.getattr``
+    is
     mapped to :func:`_history_buffer_getattr`.
     """
     import numpy as np
     from mmengine.logging.history_buffer import HistoryBuffer
+
     core = getattr(np, '_core', None) or np.core
     allowed = [
-        HistoryBuffer, np.dtype, np.ndarray, core.multiarray._reconstruct,
-        core.multiarray.scalar, (_history_buffer_getattr, 'builtins.getattr')
+        HistoryBuffer,
+        np.dtype,
+        np.ndarray,
+        core.multiarray._reconstruct,
+        core.multiarray.scalar,
+        (_history_buffer_getattr, 'builtins.getattr'),
     ]
     # numpy >= 1.25 pickles dtypes through their classes (Float64DType, ...)
     dtypes = getattr(np, 'dtypes', None)
     if dtypes is not None:
         allowed += [
-            getattr(dtypes, name) for name in dir(dtypes)
-            if name.endswith('DType') and isinstance(getattr(dtypes, name), type)
+            getattr(dtypes, name)
+            for name in dir(dtypes)
+            if name.endswith('DType')
+            and isinstance(getattr(dtypes, name), type)
         ]
     return allowed
 
 
 def _unpickling_reason(err: Exception) -> str:
-    """The informative part of torch's weights-only error (without its banner)."""
-    banner = ('Weights only load failed', 'Check the documentation',
-              'Please file an issue')
-    lines = [ln.strip() for ln in str(err).splitlines()
-             if ln.strip() and not ln.strip().startswith(banner)]
+    """The informative part of torch's weights-only error (no banner)."""
+    banner = (
+        'Weights only load failed',
+        'Check the documentation',
+        'Please file an issue',
+    )
+    lines = [
+        ln.strip()
+        for ln in str(err).splitlines()
+        if ln.strip() and not ln.strip().startswith(banner)
+    ]
     return ' '.join(lines[:2]) if lines else type(err).__name__
 
 
@@ -146,27 +182,35 @@ def load_checkpoint_file(filename: str, map_location=None):
         The loaded object (usually a dict).
 
     Raises:
-        UnsafeCheckpointError: If the file needs globals outside the allowlist and the
+        UnsafeCheckpointError: If the file needs globals outside the allowlist
+        and the
             user has not set ``FGCLIP_MM_ALLOW_UNSAFE_CHECKPOINT=1``.
     """
     if os.environ.get(UNSAFE_LOAD_ENV, '') == '1':
-        return torch.load(filename, map_location=map_location, weights_only=False)
+        return torch.load(
+            filename, map_location=map_location, weights_only=False
+        )
     with torch.serialization.safe_globals(mmengine_checkpoint_globals()):
         try:
             return torch.load(
-                filename, map_location=map_location, weights_only=True)
+                filename, map_location=map_location, weights_only=True
+            )
         except pickle.UnpicklingError as err:
             raise UnsafeCheckpointError(
-                f'Refused to load checkpoint {filename!r}: unpickling it needs '
+                f'Refused to load checkpoint {filename!r}: unpickling it '
+                'needs '
                 'objects outside the weights-only allowlist '
                 f'({_unpickling_reason(err)}). '
-                'This is how a checkpoint that runs code on load looks. If you '
+                'This is how a checkpoint that runs code on load looks. '
+                'If you '
                 f'trust the file, set {UNSAFE_LOAD_ENV}=1 to load it with '
-                'weights_only=False.') from None
+                'weights_only=False.'
+            ) from None
 
 
 def _weights_only_mmengine_loader() -> bool:
     from mmengine.runner import checkpoint as ckpt_mod
+
     loader = ckpt_mod.CheckpointLoader._schemes.get('')
     if getattr(loader, '_fgclip_mm_patched', False):
         return False
@@ -179,32 +223,42 @@ def _weights_only_mmengine_loader() -> bool:
 
     load_from_local._fgclip_mm_patched = True
     ckpt_mod.CheckpointLoader.register_scheme(
-        prefixes='', loader=load_from_local, force=True)
+        prefixes='', loader=load_from_local, force=True
+    )
     return True
 
 
-# ---------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------
 # 3. mmengine 0.10.7 ``_init_dist_pytorch`` calls ``torch.cuda.set_device``
-#    unconditionally and MMAction2's runtime asks for NCCL, so ``torchrun`` on a
+#    unconditionally and MMAction2's runtime asks for NCCL, so ``torchrun`` on
+# a
 #    CPU-only machine fails (no upstream fix as of mmengine 0.10.7).
-#    On a machine without CUDA we initialise gloo without touching CUDA; the DDP
-#    wrapper's ``device_ids`` is set to None by ``configs/_base_/default_runtime.py``.
+#    On a machine without CUDA we initialise gloo without touching CUDA; the
+# DDP
+#    wrapper's ``device_ids`` is set to None by
+# ``configs/_base_/default_runtime.py``.
 #    Remove when mmengine initialises CPU process groups itself.
-# ---------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------
 def _cpu_gloo_init_dist() -> bool:
     from mmengine.dist import utils as dist_utils
+
     original: Callable = dist_utils._init_dist_pytorch
     if getattr(original, '_fgclip_mm_patched', False):
         return False
 
-    def _init_dist_pytorch(backend: str = 'nccl', init_backend='torch',
-                           **kwargs) -> None:
+    def _init_dist_pytorch(
+        backend: str = 'nccl', init_backend='torch', **kwargs
+    ) -> None:
         if torch.cuda.is_available() or init_backend != 'torch':
             return original(backend, init_backend=init_backend, **kwargs)
         import torch.distributed as torch_dist
+
         if backend != 'gloo':
-            print(f'[fgclip_mm] no CUDA device: using the gloo backend '
-                  f'instead of {backend!r}', file=sys.stderr)
+            print(
+                f'[fgclip_mm] no CUDA device: using the gloo backend '
+                f'instead of {backend!r}',
+                file=sys.stderr,
+            )
         torch_dist.init_process_group(backend='gloo', **kwargs)
 
     _init_dist_pytorch._fgclip_mm_patched = True
@@ -212,24 +266,28 @@ def _cpu_gloo_init_dist() -> bool:
     return True
 
 
-# ---------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------
 # 4. mmaction2 1.2.0 enables its VindLU multimodal models whenever
 #    ``transformers>=4.28`` is installed, but VindLU imports helpers that
 #    transformers 5 removed (``find_pruneable_heads_and_indices`` ...), so with
 #    transformers 5 installed ``import mmaction.models`` fails. We register
 #    MMAction2's own placeholders instead (VindLU then says it is unavailable).
 #    Remove when mmaction2 pins or fixes its transformers dependency.
-# ---------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------
 def _vindlu_with_transformers5() -> bool:
     if 'mmaction.models' in sys.modules:
-        return False  # too late to change; the import already succeeded or failed
+        return (
+            False  # too late to change; the import already succeeded or failed
+        )
     if importlib.util.find_spec('transformers') is None:
         return False
     from mmaction.utils import dependency
+
     if not dependency.WITH_MULTIMODAL:
         return False
     # read the version from metadata: importing transformers costs seconds
     from importlib.metadata import version
+
     if int(version('transformers').split('.')[0]) < 5:
         return False
     dependency.WITH_MULTIMODAL = False
@@ -243,12 +301,12 @@ def apply_all() -> List[str]:
         list[str]: Names of the workarounds applied by this call.
     """
     applied = []
-    for name, patch in (('mmaction2-missing-drn', _missing_drn_stub),
-                        ('mmengine-weights-only-checkpoints',
-                         _weights_only_mmengine_loader),
-                        ('mmengine-cpu-gloo-init', _cpu_gloo_init_dist),
-                        ('mmaction2-vindlu-transformers5',
-                         _vindlu_with_transformers5)):
+    for name, patch in (
+        ('mmaction2-missing-drn', _missing_drn_stub),
+        ('mmengine-weights-only-checkpoints', _weights_only_mmengine_loader),
+        ('mmengine-cpu-gloo-init', _cpu_gloo_init_dist),
+        ('mmaction2-vindlu-transformers5', _vindlu_with_transformers5),
+    ):
         if patch():
             applied.append(name)
     _APPLIED.extend(applied)

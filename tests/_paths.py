@@ -1,5 +1,6 @@
 """Fixture paths and small helpers shared by the tests (no ../shared needed:
 the real annotation files the tests read are copied under ``tests/data``)."""
+
 import os.path as osp
 
 TESTS_DIR = osp.dirname(osp.abspath(__file__))

@@ -12,8 +12,10 @@ DATA_DIR = os.path.join(TESTS_DIR, 'data')
 
 @pytest.fixture(scope='session', autouse=True)
 def _mmaction_scope():
-    import fgclip_mm  # noqa: F401
     from mmaction.utils import register_all_modules
+
+    import fgclip_mm  # noqa: F401
+
     register_all_modules(init_default_scope=True)
 
 

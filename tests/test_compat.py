@@ -1,4 +1,5 @@
 """The third-party workarounds of fgclip_mm.compat."""
+
 import os
 import socket
 import subprocess
@@ -23,21 +24,29 @@ class RunsCodeOnLoad:
         self.marker = marker
 
     def __reduce__(self):
-        return (os.system, (f'touch {self.marker}', ))
+        return (os.system, (f'touch {self.marker}',))
 
 
 def test_mmaction_models_imports_after_fgclip_mm():
     out = subprocess.run(
-        [sys.executable, '-c',
-         'import fgclip_mm, mmaction.models; '
-         'print(fgclip_mm.compat.applied_workarounds())'],
-        capture_output=True, text=True, cwd=REPO)
+        [
+            sys.executable,
+            '-c',
+            'import fgclip_mm, mmaction.models; '
+            'print(fgclip_mm.compat.applied_workarounds())',
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert out.returncode == 0, out.stderr
     assert 'mmaction2-missing-drn' in out.stdout
 
 
 def test_mmaction_scope_base_config_resolves():
-    cfg = Config.fromfile(os.path.join(REPO, 'configs/_base_/default_runtime.py'))
+    cfg = Config.fromfile(
+        os.path.join(REPO, 'configs/_base_/default_runtime.py')
+    )
     assert cfg.default_scope == 'mmaction'  # inherited from mmaction::
     assert cfg.custom_imports['imports'] == ['fgclip_mm']
     assert cfg.default_hooks.logger.interval == 10  # our override
@@ -49,7 +58,8 @@ def test_mmengine_checkpoint_with_history_buffer_and_numpy_loads(tmp_path):
     ckpt = dict(
         meta=dict(epoch=2, seed=np.int64(7), arr=np.arange(3.0)),
         message_hub=dict(log_scalars={'train/loss': buf}),
-        state_dict={'w': torch.ones(2)})
+        state_dict={'w': torch.ones(2)},
+    )
     path = tmp_path / 'epoch_2.pth'
     torch.save(ckpt, path)
     loaded = CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
@@ -58,13 +68,17 @@ def test_mmengine_checkpoint_with_history_buffer_and_numpy_loads(tmp_path):
     assert loaded['message_hub']['log_scalars']['train/loss'].current() == 1.5
 
 
-def test_checkpoint_that_runs_code_is_refused_by_default(tmp_path, monkeypatch):
+def test_checkpoint_that_runs_code_is_refused_by_default(
+    tmp_path, monkeypatch
+):
     monkeypatch.delenv(compat.UNSAFE_LOAD_ENV, raising=False)
     marker = tmp_path / 'pwned'
     path = tmp_path / 'evil.pth'
     torch.save({'state_dict': {}, 'meta': RunsCodeOnLoad(marker)}, path)
-    with pytest.raises(compat.UnsafeCheckpointError,
-                       match=f'evil.pth.*{compat.UNSAFE_LOAD_ENV}=1'):
+    with pytest.raises(
+        compat.UnsafeCheckpointError,
+        match=f'evil.pth.*{compat.UNSAFE_LOAD_ENV}=1',
+    ):
         CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
     assert not marker.exists()
 
@@ -83,15 +97,28 @@ def test_init_dist_falls_back_to_gloo_without_cuda(tmp_path):
         'import fgclip_mm, torch.distributed as dist\n'
         'from mmengine.dist import init_dist\n'
         "init_dist('pytorch', backend='nccl')\n"
-        'print(dist.get_backend(), dist.get_world_size())\n')
+        'print(dist.get_backend(), dist.get_world_size())\n'
+    )
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         port = sock.getsockname()[1]
-    env = dict(os.environ, RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
-               MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port),
-               CUDA_VISIBLE_DEVICES='')
-    out = subprocess.run([sys.executable, '-c', script], capture_output=True,
-                         text=True, env=env, cwd=REPO, timeout=120)
+    env = dict(
+        os.environ,
+        RANK='0',
+        LOCAL_RANK='0',
+        WORLD_SIZE='1',
+        MASTER_ADDR='127.0.0.1',
+        MASTER_PORT=str(port),
+        CUDA_VISIBLE_DEVICES='',
+    )
+    out = subprocess.run(
+        [sys.executable, '-c', script],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ['gloo', '1']
 
@@ -101,14 +128,17 @@ def test_apply_all_is_idempotent():
 
 
 class WalksToBuiltins:
-    """``getattr(getattr, '__self__')`` is the builtins module: from there a file
-    could reach eval/exec. Only a real getattr in the allowlist makes this load."""
+    """``getattr(getattr, '__self__')`` is the builtins module: from there a
+    file could reach eval/exec. Only a real getattr in the allowlist makes
+    this load."""
 
     def __reduce__(self):
         return (getattr, (getattr, '__self__'))
 
 
-def test_checkpoint_cannot_walk_from_getattr_to_builtins(tmp_path, monkeypatch):
+def test_checkpoint_cannot_walk_from_getattr_to_builtins(
+    tmp_path, monkeypatch
+):
     monkeypatch.delenv(compat.UNSAFE_LOAD_ENV, raising=False)
     path = tmp_path / 'walk.pth'
     torch.save({'meta': WalksToBuiltins()}, path)

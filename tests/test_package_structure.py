@@ -1,14 +1,16 @@
 """The package's layering and size limits (issue 8): data flows one way,
 annotations -> datasets / evaluation, and no module grows past what a reader
 can hold."""
+
 import ast
 import os
 import os.path as osp
 
 import pytest
 
-PACKAGE = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
-                   'fgclip_mm')
+PACKAGE = osp.join(
+    osp.dirname(osp.dirname(osp.abspath(__file__))), 'fgclip_mm'
+)
 
 #: sub-package -> fgclip_mm sub-packages it must not import.
 FORBIDDEN = {
@@ -38,7 +40,7 @@ def _imported(path: str, module: str):
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split('.')
-                base = base[:len(base) - node.level + 1]
+                base = base[: len(base) - node.level + 1]
                 name = '.'.join(base + ([node.module] if node.module else []))
             else:
                 name = node.module or ''
@@ -55,8 +57,11 @@ def test_import_graph_flows_one_way():
             continue
         for name in _imported(path, module):
             target = name.split('.')
-            if target[0] == 'fgclip_mm' and len(target) > 1 and \
-                    target[1] in FORBIDDEN[parts[1]]:
+            if (
+                target[0] == 'fgclip_mm'
+                and len(target) > 1
+                and target[1] in FORBIDDEN[parts[1]]
+            ):
                 bad.append(f'{module} imports {name}')
     assert not bad, '\n'.join(bad)
 
@@ -74,14 +79,17 @@ def _function_lengths():
         tree = ast.parse(open(path).read())
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                yield f'{module}.{node.name}', \
-                    node.end_lineno - node.lineno + 1
+                yield (
+                    f'{module}.{node.name}',
+                    node.end_lineno - node.lineno + 1,
+                )
 
 
 @pytest.mark.parametrize('limit', [60])
 def test_no_function_is_longer_than_the_limit(limit):
-    long = [f'{name}: {n} lines' for name, n in _function_lengths()
-            if n >= limit]
+    long = [
+        f'{name}: {n} lines' for name, n in _function_lengths() if n >= limit
+    ]
     assert not long, '\n'.join(long)
 
 

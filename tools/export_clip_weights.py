@@ -8,6 +8,7 @@ zero-shot baselines on features extracted from that checkpoint::
 
     python tools/export_clip_weights.py work_dirs/demo/epoch_8.pth clip.pt
 """
+
 import argparse
 import os
 import os.path as osp
@@ -27,12 +28,13 @@ def clip_state_dict(checkpoint: Dict, prefix: str = CLIP_PREFIX) -> Dict:
     state = checkpoint.get('state_dict', checkpoint)
     out = {}
     for key, value in state.items():
-        key = key[len('module.'):] if key.startswith('module.') else key
+        key = key[len('module.') :] if key.startswith('module.') else key
         if key.startswith(prefix):
-            out[key[len(prefix):]] = value
+            out[key[len(prefix) :]] = value
     if not out:
-        raise KeyError(f'no weights under {prefix!r}; keys look like '
-                       f'{list(state)[:3]}')
+        raise KeyError(
+            f'no weights under {prefix!r}; keys look like {list(state)[:3]}'
+        )
     return out
 
 
@@ -42,8 +44,9 @@ def main(argv=None) -> str:
     parser.add_argument('out', help='output open_clip state dict (.pt)')
     parser.add_argument('--prefix', default=CLIP_PREFIX)
     args = parser.parse_args(argv)
-    state = clip_state_dict(load_checkpoint_file(args.checkpoint, 'cpu'),
-                            args.prefix)
+    state = clip_state_dict(
+        load_checkpoint_file(args.checkpoint, 'cpu'), args.prefix
+    )
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     torch.save(state, args.out)
     print(f'{len(state)} tensors of {args.checkpoint} -> {args.out}')

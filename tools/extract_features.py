@@ -28,6 +28,7 @@ Disk: ``T * C * D * 2`` bytes (fp16); at ``fps`` frames/s one hour is
     python tools/extract_features.py configs/fgclip_ucf.py \\
         --out data/ucf_crime/clip_features --snippet-length 16
 """
+
 import argparse
 import glob
 import hashlib
@@ -55,10 +56,12 @@ FORMAT_VERSION = 1
 KILL_ENV = 'FGCLIP_EXTRACT_KILL_AFTER_CHUNKS'
 CROPS = dict(none=1, center=1, five=5, ten=10)
 #: How snippet frames are chosen (stored in the index; snippet_frames()).
-FRAME_INDEX_RULE = ('T = max(1, total_frames // snippet_length); snippet k '
-                    'averages the embeddings of frames min(k * L + (2 * j + '
-                    '1) * L // (2 * K), total_frames - 1), j < K '
-                    '(K = frames_per_snippet, L = snippet_length)')
+FRAME_INDEX_RULE = (
+    'T = max(1, total_frames // snippet_length); snippet k '
+    'averages the embeddings of frames min(k * L + (2 * j + '
+    '1) * L // (2 * K), total_frames - 1), j < K '
+    '(K = frames_per_snippet, L = snippet_length)'
+)
 CLIP_MEAN = [122.7709383, 116.7460125, 104.09373615]
 CLIP_STD = [68.5005327, 66.6321579, 70.32316305]
 
@@ -67,27 +70,47 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description='Cache CLIP snippet features.')
     p.add_argument('config')
     p.add_argument('--out', required=True, help='output folder')
-    p.add_argument('--split', choices=('train', 'test', 'all'),
-                   default='all')
-    p.add_argument('--checkpoint', help='trained recognizer checkpoint whose '
-                   'backbone.* weights to use (default: the config\'s)')
+    p.add_argument('--split', choices=('train', 'test', 'all'), default='all')
+    p.add_argument(
+        '--checkpoint',
+        help='trained recognizer checkpoint whose '
+        "backbone.* weights to use (default: the config's)",
+    )
     p.add_argument('--snippet-length', type=int, default=16)
-    p.add_argument('--frame-pooling', choices=('center', 'mean'),
-                   default='center')
-    p.add_argument('--frames-per-snippet', type=int, default=1,
-                   help='K frames averaged per snippet (mean pooling)')
-    p.add_argument('--crops', choices=tuple(CROPS), default='none',
-                   help='none: whole frame resized to the input size; '
-                   'center: short side resize + centre crop; five/ten: '
-                   'corners + centre (+ flips) of a 256/224-upscaled frame')
+    p.add_argument(
+        '--frame-pooling', choices=('center', 'mean'), default='center'
+    )
+    p.add_argument(
+        '--frames-per-snippet',
+        type=int,
+        default=1,
+        help='K frames averaged per snippet (mean pooling)',
+    )
+    p.add_argument(
+        '--crops',
+        choices=tuple(CROPS),
+        default='none',
+        help='none: whole frame resized to the input size; '
+        'center: short side resize + centre crop; five/ten: '
+        'corners + centre (+ flips) of a 256/224-upscaled frame',
+    )
     p.add_argument('--fp32', action='store_true', help='store float32')
-    p.add_argument('--chunk', type=int, default=32,
-                   help='snippets decoded and embedded at a time')
+    p.add_argument(
+        '--chunk',
+        type=int,
+        default=32,
+        help='snippets decoded and embedded at a time',
+    )
     p.add_argument('--backend', default='decord', choices=('decord', 'pyav'))
-    p.add_argument('--seed', type=int, default=0,
-                   help='seed of randomly initialised backbone weights')
-    p.add_argument('--device', default='cuda' if torch.cuda.is_available()
-                   else 'cpu')
+    p.add_argument(
+        '--seed',
+        type=int,
+        default=0,
+        help='seed of randomly initialised backbone weights',
+    )
+    p.add_argument(
+        '--device', default='cuda' if torch.cuda.is_available() else 'cpu'
+    )
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args(argv)
     if args.frame_pooling == 'center':
@@ -116,7 +139,8 @@ def settings_of(cfg: Config, args: argparse.Namespace) -> dict:
         frame_pooling=args.frame_pooling,
         frames_per_snippet=args.frames_per_snippet,
         crops=args.crops,
-        dtype='float32' if args.fp32 else 'float16')
+        dtype='float32' if args.fp32 else 'float16',
+    )
     blob = json.dumps(settings, sort_keys=True, default=str)
     settings['config_hash'] = hashlib.sha256(blob.encode()).hexdigest()[:16]
     return settings
@@ -129,8 +153,9 @@ def build_backbone(cfg: Config, args: argparse.Namespace) -> torch.nn.Module:
         state = load_checkpoint_file(args.checkpoint, map_location='cpu')
         state = state.get('state_dict', state)
         sub = {
-            k[len('backbone.'):]: v
-            for k, v in state.items() if k.startswith('backbone.')
+            k[len('backbone.') :]: v
+            for k, v in state.items()
+            if k.startswith('backbone.')
         }
         if not sub:
             raise KeyError(f'{args.checkpoint}: no backbone.* weights')
@@ -162,10 +187,12 @@ def collect_videos(cfg: Config, split: str) -> List[dict]:
             filename=info['filename'],
             label=int(info.get('label', 0)),
             class_name=info.get('class_name'),
-            is_anomaly=bool(info.get('is_anomaly', False)))
+            is_anomaly=bool(info.get('is_anomaly', False)),
+        )
         if info.get('anomaly_intervals') is not None:
-            entry['anomaly_intervals'] = np.asarray(
-                info['anomaly_intervals']).reshape(-1, 2).tolist()
+            entry['anomaly_intervals'] = (
+                np.asarray(info['anomaly_intervals']).reshape(-1, 2).tolist()
+            )
         videos[info['video_id']] = entry
     return list(videos.values())
 
@@ -186,23 +213,31 @@ def crop_frames(reader, inds: np.ndarray, size: int, crops: str) -> list:
     height, width = reader.frame_shape
     short = size if crops == 'center' else round(size * 256 / 224)
     scale = short / min(height, width)
-    new_w, new_h = max(size, round(width * scale)), max(size,
-                                                        round(height * scale))
+    new_w, new_h = (
+        max(size, round(width * scale)),
+        max(size, round(height * scale)),
+    )
     frames = reader.get_frames(inds, size=(new_w, new_h))
     top, left = (new_h - size) // 2, (new_w - size) // 2
     boxes = [(top, left)]
     if crops in ('five', 'ten'):
-        boxes = [(0, 0), (0, new_w - size), (new_h - size, 0),
-                 (new_h - size, new_w - size), (top, left)]
-    out = [frames[:, y:y + size, x:x + size] for y, x in boxes]
+        boxes = [
+            (0, 0),
+            (0, new_w - size),
+            (new_h - size, 0),
+            (new_h - size, new_w - size),
+            (top, left),
+        ]
+    out = [frames[:, y : y + size, x : x + size] for y, x in boxes]
     if crops == 'ten':
         out += [c[:, :, ::-1] for c in out]
     return out
 
 
 @torch.no_grad()
-def embed_chunk(backbone, reader, inds: np.ndarray, settings: dict,
-                size: int, device: str) -> np.ndarray:
+def embed_chunk(
+    backbone, reader, inds: np.ndarray, settings: dict, size: int, device: str
+) -> np.ndarray:
     """Features ``(t, C, D)`` of the snippets whose frames are ``inds``
     ``(t, K)``."""
     uniq, inverse = np.unique(inds.reshape(-1), return_inverse=True)
@@ -234,45 +269,71 @@ class KillHook:
                 os.kill(os.getpid(), signal.SIGKILL)
 
 
-def extract_video(video: dict, final: str, backbone, settings: dict,
-                  args: argparse.Namespace, hook: KillHook) -> dict:
+def extract_video(
+    video: dict,
+    final: str,
+    backbone,
+    settings: dict,
+    args: argparse.Namespace,
+    hook: KillHook,
+) -> dict:
     """Write one video's features to ``final`` atomically."""
     reader = open_video(video['filename'], args.backend)
     num_frames, fps = reader.num_frames, float(reader.fps)
-    inds = snippet_frames(num_frames, settings['snippet_length'],
-                          settings['frames_per_snippet'])
+    inds = snippet_frames(
+        num_frames, settings['snippet_length'], settings['frames_per_snippet']
+    )
     size = backbone.image_size[0]
     dtype = np.dtype(settings['dtype'])
     for stale in glob.glob(
-            osp.join(osp.dirname(final), f'.{osp.basename(final)}.part-*')):
+        osp.join(osp.dirname(final), f'.{osp.basename(final)}.part-*')
+    ):
         os.remove(stale)  # left by a killed run
-    tmp = osp.join(osp.dirname(final),
-                   f'.{osp.basename(final)}.part-{os.getpid()}')
+    tmp = osp.join(
+        osp.dirname(final), f'.{osp.basename(final)}.part-{os.getpid()}'
+    )
     out = None
     for start in range(0, len(inds), args.chunk):
-        feat = embed_chunk(backbone, reader, inds[start:start + args.chunk],
-                           settings, size, args.device)
+        feat = embed_chunk(
+            backbone,
+            reader,
+            inds[start : start + args.chunk],
+            settings,
+            size,
+            args.device,
+        )
         if out is None:
             out = np.lib.format.open_memmap(
-                tmp, mode='w+', dtype=dtype,
-                shape=(len(inds), ) + feat.shape[1:])
-        out[start:start + len(feat)] = feat.astype(dtype)
+                tmp,
+                mode='w+',
+                dtype=dtype,
+                shape=(len(inds),) + feat.shape[1:],
+            )
+        out[start : start + len(feat)] = feat.astype(dtype)
         hook.step()
     out.flush()
     shape = out.shape
     del out
     reader.close()
     os.replace(tmp, final)
-    return dict(num_snippets=int(shape[0]), total_frames=int(num_frames),
-                fps=fps, shape=list(shape))
+    return dict(
+        num_snippets=int(shape[0]),
+        total_frames=int(num_frames),
+        fps=fps,
+        shape=list(shape),
+    )
 
 
 def finished_record(video: dict, final: str, backend: str) -> dict:
     """Index record of a video finished by an earlier run."""
     shape = np.load(final, mmap_mode='r').shape
     reader = open_video(video['filename'], backend)
-    rec = dict(num_snippets=int(shape[0]), total_frames=int(
-        reader.num_frames), fps=float(reader.fps), shape=list(shape))
+    rec = dict(
+        num_snippets=int(shape[0]),
+        total_frames=int(reader.num_frames),
+        fps=float(reader.fps),
+        shape=list(shape),
+    )
     reader.close()
     return rec
 
@@ -288,7 +349,8 @@ def check_out_dir(out: str, settings: dict) -> None:
             raise SystemExit(
                 f'error: {out} holds features of other settings (hash '
                 f'{old.get("config_hash")} != {settings["config_hash"]}); '
-                'use another --out')
+                'use another --out'
+            )
         return
     tmp = f'{path}.part-{os.getpid()}'
     with open(tmp, 'w') as f:
@@ -296,8 +358,13 @@ def check_out_dir(out: str, settings: dict) -> None:
     os.replace(tmp, path)
 
 
-def run_rank(jobs: List[tuple], backbone, settings: dict,
-             args: argparse.Namespace, rank: int) -> Dict[str, dict]:
+def run_rank(
+    jobs: List[tuple],
+    backbone,
+    settings: dict,
+    args: argparse.Namespace,
+    rank: int,
+) -> Dict[str, dict]:
     hook = KillHook()
     records: Dict[str, dict] = {}
     done = skipped = 0
@@ -311,18 +378,21 @@ def run_rank(jobs: List[tuple], backbone, settings: dict,
         else:
             rec = extract_video(video, final, backbone, settings, args, hook)
             done += 1
-        rec.update({k: v for k, v in video.items() if k != 'filename'},
-                   path=rel)
+        rec.update(
+            {k: v for k, v in video.items() if k != 'filename'}, path=rel
+        )
         records[f'{split}/{video["video_id"]}'] = rec
         if bar is not None:
             bar.update()
-    print_log(f'rank {rank}: extracted {done} video(s), skipped {skipped} '
-              'finished before', logger='current')
+    print_log(
+        f'rank {rank}: extracted {done} video(s), skipped {skipped} '
+        'finished before',
+        logger='current',
+    )
     return records
 
 
-def write_index(args, settings: dict, order: List[tuple],
-                world: int) -> str:
+def write_index(args, settings: dict, order: List[tuple], world: int) -> str:
     records: Dict[str, dict] = {}
     for r in range(world):
         shard = osp.join(args.out, f'.index.rank{r}.json')
@@ -333,9 +403,14 @@ def write_index(args, settings: dict, order: List[tuple],
     for split, video in order:
         rec = records[f'{split}/{video["video_id"]}']
         splits.setdefault(split, {})[video['video_id']] = rec
-    index = dict(format_version=FORMAT_VERSION, config=args.config,
-                 **settings, num_crops=CROPS[args.crops],
-                 frame_index_rule=FRAME_INDEX_RULE, splits=splits)
+    index = dict(
+        format_version=FORMAT_VERSION,
+        config=args.config,
+        **settings,
+        num_crops=CROPS[args.crops],
+        frame_index_rule=FRAME_INDEX_RULE,
+        splits=splits,
+    )
     path = osp.join(args.out, 'index.json')
     with open(path + '.part', 'w') as f:
         json.dump(index, f, indent=1, default=str)
@@ -354,7 +429,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if world > 1:
         torch.distributed.init_process_group('gloo')
     settings = settings_of(cfg, args)
-    splits = ('train', 'test') if args.split == 'all' else (args.split, )
+    splits = ('train', 'test') if args.split == 'all' else (args.split,)
     order = [(s, v) for s in splits for v in collect_videos(cfg, s)]
     for split in splits:
         os.makedirs(osp.join(args.out, split), exist_ok=True)

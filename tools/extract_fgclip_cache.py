@@ -26,6 +26,7 @@ Example::
     python tools/extract_fgclip_cache.py configs/fgclip_demo.py \\
         --out data/demo/fgclip_cache --frame-stride 1
 """
+
 import argparse
 import glob
 import hashlib
@@ -46,7 +47,10 @@ from mmengine.utils import ProgressBar
 import fgclip_mm  # noqa: F401  (registers components)
 from fgclip_mm.datasets.transforms.boxes import VIRTUAL_BOX
 from fgclip_mm.datasets.transforms.cached_features import (
-    CACHE_KIND, cache_region_boxes, cached_frame_count)
+    CACHE_KIND,
+    cache_region_boxes,
+    cached_frame_count,
+)
 from fgclip_mm.datasets.video_io import open_video
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
@@ -59,20 +63,34 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description='Cache frozen FG-CLIP features.')
     p.add_argument('config')
     p.add_argument('--out', required=True, help='output folder')
-    p.add_argument('--split', choices=('train', 'test', 'all'),
-                   default='train')
-    p.add_argument('--checkpoint', help='recognizer checkpoint whose '
-                   'backbone.* weights to use (default: the config\'s)')
-    p.add_argument('--frame-stride', type=int, default=1,
-                   help='cache every N-th frame')
+    p.add_argument(
+        '--split', choices=('train', 'test', 'all'), default='train'
+    )
+    p.add_argument(
+        '--checkpoint',
+        help='recognizer checkpoint whose '
+        "backbone.* weights to use (default: the config's)",
+    )
+    p.add_argument(
+        '--frame-stride', type=int, default=1, help='cache every N-th frame'
+    )
     p.add_argument('--fp32', action='store_true', help='store float32')
-    p.add_argument('--chunk', type=int, default=64,
-                   help='frames decoded and embedded at a time')
+    p.add_argument(
+        '--chunk',
+        type=int,
+        default=64,
+        help='frames decoded and embedded at a time',
+    )
     p.add_argument('--backend', default='decord', choices=('decord', 'pyav'))
-    p.add_argument('--seed', type=int, default=0,
-                   help='seed of randomly initialised backbone weights')
-    p.add_argument('--device', default='cuda' if torch.cuda.is_available()
-                   else 'cpu')
+    p.add_argument(
+        '--seed',
+        type=int,
+        default=0,
+        help='seed of randomly initialised backbone weights',
+    )
+    p.add_argument(
+        '--device', default='cuda' if torch.cuda.is_available() else 'cpu'
+    )
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args(argv)
     if args.frame_stride <= 0:
@@ -105,13 +123,17 @@ def settings_of(cfg: Config, args: argparse.Namespace) -> dict:
                 digest.update(block)
         ckpt = digest.hexdigest()
     settings = dict(
-        kind=CACHE_KIND, backbone=cfg.model.backbone.to_dict(),
+        kind=CACHE_KIND,
+        backbone=cfg.model.backbone.to_dict(),
         region_head=dict(cfg.model.get('region_head') or {}),
-        checkpoint_sha256=ckpt, seed=args.seed,
+        checkpoint_sha256=ckpt,
+        seed=args.seed,
         mean=list(pre.get('mean', ef.CLIP_MEAN)),
         std=list(pre.get('std', ef.CLIP_STD)),
-        frame_stride=args.frame_stride, **box_settings(cfg),
-        dtype='float32' if args.fp32 else 'float16')
+        frame_stride=args.frame_stride,
+        **box_settings(cfg),
+        dtype='float32' if args.fp32 else 'float16',
+    )
     blob = json.dumps(settings, sort_keys=True, default=str)
     settings['config_hash'] = hashlib.sha256(blob.encode()).hexdigest()[:16]
     return settings
@@ -136,11 +158,18 @@ def collect_videos(cfg: Config, split: str) -> List[dict]:
         info = dataset.get_data_info(i)
         video = videos.setdefault(
             info['video_id'],
-            dict(video_id=info['video_id'], filename=info['filename'],
-                 total_frames=info.get('total_frames'), tracks=[]))
+            dict(
+                video_id=info['video_id'],
+                filename=info['filename'],
+                total_frames=info.get('total_frames'),
+                tracks=[],
+            ),
+        )
         for track in info.get('box_infos') or []:
-            track = [dict(frame=int(k['frame']),
-                          bbox=[float(v) for v in k['bbox']]) for k in track]
+            track = [
+                dict(frame=int(k['frame']), bbox=[float(v) for v in k['bbox']])
+                for k in track
+            ]
             if track and track not in video['tracks']:
                 video['tracks'].append(track)
     return list(videos.values())
@@ -148,8 +177,14 @@ def collect_videos(cfg: Config, split: str) -> List[dict]:
 
 # ------------------------------------------------------------ extraction
 @torch.no_grad()
-def embed_frames(backbone, head, frames: np.ndarray, boxes: np.ndarray,
-                 settings: dict, device: str) -> np.ndarray:
+def embed_frames(
+    backbone,
+    head,
+    frames: np.ndarray,
+    boxes: np.ndarray,
+    settings: dict,
+    device: str,
+) -> np.ndarray:
     """Cached features ``(n, 1 + R, D)`` of frames ``(n, H, W, 3)`` uint8
     and their boxes ``(n, R, 4)``."""
     mean = torch.tensor(settings['mean']).view(1, 3, 1, 1)
@@ -168,33 +203,59 @@ def embed_frames(backbone, head, frames: np.ndarray, boxes: np.ndarray,
     return out.cpu().numpy()
 
 
-def extract_video(video: dict, final: str, backbone, head, settings: dict,
-                  args: argparse.Namespace, hook: ef.KillHook) -> dict:
+def extract_video(
+    video: dict,
+    final: str,
+    backbone,
+    head,
+    settings: dict,
+    args: argparse.Namespace,
+    hook: ef.KillHook,
+) -> dict:
     """Write one video's cache to ``final`` atomically."""
     reader = open_video(video['filename'], args.backend)
     num_frames, fps = reader.num_frames, float(reader.fps)
     total = int(video.get('total_frames') or num_frames)
     stride = settings['frame_stride']
-    inds = np.arange(cached_frame_count(min(total, num_frames), stride),
-                     dtype=np.int64) * stride
+    inds = (
+        np.arange(
+            cached_frame_count(min(total, num_frames), stride), dtype=np.int64
+        )
+        * stride
+    )
     size = tuple(backbone.image_size[::-1])  # (w, h)
     dtype = np.dtype(settings['dtype'])
     for stale in glob.glob(
-            osp.join(osp.dirname(final), f'.{osp.basename(final)}.part-*')):
+        osp.join(osp.dirname(final), f'.{osp.basename(final)}.part-*')
+    ):
         os.remove(stale)  # left by a killed run
-    tmp = osp.join(osp.dirname(final),
-                   f'.{osp.basename(final)}.part-{os.getpid()}')
+    tmp = osp.join(
+        osp.dirname(final), f'.{osp.basename(final)}.part-{os.getpid()}'
+    )
     num_r = len(video['tracks']) + len(settings['fixed_boxes'])
     out = np.lib.format.open_memmap(
-        tmp, mode='w+', dtype=dtype,
-        shape=(len(inds), 1 + num_r, backbone.embed_dim))
+        tmp,
+        mode='w+',
+        dtype=dtype,
+        shape=(len(inds), 1 + num_r, backbone.embed_dim),
+    )
     for start in range(0, len(inds), args.chunk):
-        chunk = inds[start:start + args.chunk]
-        boxes = cache_region_boxes(video['tracks'], settings['fixed_boxes'],
-                                   chunk, settings['min_size'])
-        feats = embed_frames(backbone, head, reader.get_frames(chunk, size),
-                             boxes, settings, args.device)
-        out[start:start + len(chunk)] = feats.astype(dtype)
+        chunk = inds[start : start + args.chunk]
+        boxes = cache_region_boxes(
+            video['tracks'],
+            settings['fixed_boxes'],
+            chunk,
+            settings['min_size'],
+        )
+        feats = embed_frames(
+            backbone,
+            head,
+            reader.get_frames(chunk, size),
+            boxes,
+            settings,
+            args.device,
+        )
+        out[start : start + len(chunk)] = feats.astype(dtype)
         hook.step()
     out.flush()
     del out
@@ -208,17 +269,28 @@ def record_of(video: dict, final: str, args, rec: Optional[dict]) -> dict:
     earlier run finished it)."""
     if rec is None:
         reader = open_video(video['filename'], args.backend)
-        rec = dict(total_frames=int(video.get('total_frames')
-                                    or reader.num_frames),
-                   fps=float(reader.fps))
+        rec = dict(
+            total_frames=int(video.get('total_frames') or reader.num_frames),
+            fps=float(reader.fps),
+        )
         reader.close()
     shape = np.load(final, mmap_mode='r').shape
-    return dict(rec, num_cached_frames=int(shape[0]), shape=list(shape),
-                tracks=video['tracks'])
+    return dict(
+        rec,
+        num_cached_frames=int(shape[0]),
+        shape=list(shape),
+        tracks=video['tracks'],
+    )
 
 
-def run_rank(jobs: List[tuple], backbone, head, settings: dict,
-             args: argparse.Namespace, rank: int) -> Dict[str, dict]:
+def run_rank(
+    jobs: List[tuple],
+    backbone,
+    head,
+    settings: dict,
+    args: argparse.Namespace,
+    rank: int,
+) -> Dict[str, dict]:
     hook = ef.KillHook()
     records: Dict[str, dict] = {}
     done = skipped = 0
@@ -230,20 +302,24 @@ def run_rank(jobs: List[tuple], backbone, head, settings: dict,
         if osp.isfile(final):
             skipped += 1
         else:
-            rec = extract_video(video, final, backbone, head, settings, args,
-                                hook)
+            rec = extract_video(
+                video, final, backbone, head, settings, args, hook
+            )
             done += 1
         records[f'{split}/{video["video_id"]}'] = dict(
-            record_of(video, final, args, rec), path=rel)
+            record_of(video, final, args, rec), path=rel
+        )
         if bar is not None:
             bar.update()
-    print_log(f'rank {rank}: extracted {done} video(s), skipped {skipped} '
-              'finished before', logger='current')
+    print_log(
+        f'rank {rank}: extracted {done} video(s), skipped {skipped} '
+        'finished before',
+        logger='current',
+    )
     return records
 
 
-def write_index(args, settings: dict, order: List[tuple],
-                world: int) -> str:
+def write_index(args, settings: dict, order: List[tuple], world: int) -> str:
     records: Dict[str, dict] = {}
     for r in range(world):
         shard = osp.join(args.out, f'.index.rank{r}.json')
@@ -254,8 +330,12 @@ def write_index(args, settings: dict, order: List[tuple],
     for split, video in order:
         key = f'{split}/{video["video_id"]}'
         splits.setdefault(split, {})[video['video_id']] = records[key]
-    index = dict(format_version=FORMAT_VERSION, config=args.config,
-                 **settings, splits=splits)
+    index = dict(
+        format_version=FORMAT_VERSION,
+        config=args.config,
+        **settings,
+        splits=splits,
+    )
     path = osp.join(args.out, 'index.json')
     with open(path + '.part', 'w') as f:
         json.dump(index, f, indent=1, default=str)
@@ -274,7 +354,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if world > 1:
         torch.distributed.init_process_group('gloo')
     settings = settings_of(cfg, args)
-    splits = ('train', 'test') if args.split == 'all' else (args.split, )
+    splits = ('train', 'test') if args.split == 'all' else (args.split,)
     order = [(s, v) for s in splits for v in collect_videos(cfg, s)]
     for split in splits:
         os.makedirs(osp.join(args.out, split), exist_ok=True)
@@ -284,11 +364,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         torch.distributed.barrier()
     backbone = ef.build_backbone(cfg, args)
     head = build_region_head(cfg, backbone.embed_dim).to(args.device)
-    settings.update(backbone_arch=backbone.arch,
-                    embed_dim=backbone.embed_dim,
-                    image_size=list(backbone.image_size))
-    records = run_rank(order[rank::world], backbone, head, settings, args,
-                       rank)
+    settings.update(
+        backbone_arch=backbone.arch,
+        embed_dim=backbone.embed_dim,
+        image_size=list(backbone.image_size),
+    )
+    records = run_rank(
+        order[rank::world], backbone, head, settings, args, rank
+    )
     with open(osp.join(args.out, f'.index.rank{rank}.json'), 'w') as f:
         json.dump(records, f, default=str)
     if world > 1:

@@ -1,9 +1,11 @@
 """Test a checkpoint with an fgclip_mm (or any MMAction2) config.
 
 Same options as MMAction2's ``tools/test.py``. ``--dump`` writes the per-video
-results of the VAD metric (see docs/evaluation.md), or MMAction2's raw predictions
+results of the VAD metric (see docs/evaluation.md), or MMAction2's raw
+predictions
 for other metrics.
 """
+
 import argparse
 import os
 import os.path as osp
@@ -20,16 +22,27 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Parse the command line (``argv``, default ``sys.argv[1:]``)."""
     parser = argparse.ArgumentParser(description='Test an fgclip_mm model')
     parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file (or "none" for '
-                        'zero-shot configs that need no trained weights)')
-    parser.add_argument('--work-dir', help='where the evaluation log goes')
-    parser.add_argument('--dump', type=str,
-                        help='write per-video results to this file')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config keys, e.g. test_evaluator.protocol=snippet16')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
+        'checkpoint',
+        help='checkpoint file (or "none" for '
+        'zero-shot configs that need no trained weights)',
+    )
+    parser.add_argument('--work-dir', help='where the evaluation log goes')
+    parser.add_argument(
+        '--dump', type=str, help='write per-video results to this file'
+    )
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys, e.g. test_evaluator.protocol=snippet16',
+    )
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher',
+    )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
@@ -39,8 +52,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def add_dump(cfg: Config, path: str) -> None:
     """Route ``--dump`` to the VAD metric, else to MMAction2's DumpResults."""
-    evaluators = cfg.test_evaluator if isinstance(
-        cfg.test_evaluator, list) else [cfg.test_evaluator]
+    evaluators = (
+        cfg.test_evaluator
+        if isinstance(cfg.test_evaluator, list)
+        else [cfg.test_evaluator]
+    )
     vad = [e for e in evaluators if e.get('type') == 'VADMetric']
     if vad:
         for e in vad:
@@ -48,7 +64,9 @@ def add_dump(cfg: Config, path: str) -> None:
         return
     if not path.endswith(('.pkl', '.pickle')):
         raise ValueError('--dump for non-VAD metrics must be a .pkl file')
-    cfg.test_evaluator = evaluators + [dict(type='DumpResults', out_file_path=path)]
+    cfg.test_evaluator = evaluators + [
+        dict(type='DumpResults', out_file_path=path)
+    ]
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
@@ -57,9 +75,12 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = None if args.checkpoint.lower() == 'none' else args.checkpoint
+        cfg.work_dir = osp.join(
+            './work_dirs', osp.splitext(osp.basename(args.config))[0]
+        )
+    cfg.load_from = (
+        None if args.checkpoint.lower() == 'none' else args.checkpoint
+    )
     if args.dump is not None:
         add_dump(cfg, args.dump)
     if args.cfg_options is not None:
@@ -75,8 +96,11 @@ def print_metrics(metrics: dict) -> None:
     width = max(len(k) for k, _ in rows)
     print('\n' + '-' * (width + 14))
     for key, value in rows:
-        print(f'{key:<{width}}  {value:>10.4f}' if isinstance(value, float)
-              else f'{key:<{width}}  {value:>10d}')
+        print(
+            f'{key:<{width}}  {value:>10.4f}'
+            if isinstance(value, float)
+            else f'{key:<{width}}  {value:>10d}'
+        )
     print('-' * (width + 14))
 
 

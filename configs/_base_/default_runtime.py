@@ -5,22 +5,30 @@ custom_imports = dict(imports=['fgclip_mm'], allow_failed_imports=False)
 
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10, ignore_last=False),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,
-                    save_best=None))
+    checkpoint=dict(
+        type='CheckpointHook', interval=1, max_keep_ckpts=3, save_best=None
+    ),
+)
 
 # NCCL on GPUs; on a CPU-only machine fgclip_mm.compat initialises gloo instead.
 env_cfg = dict(dist_cfg=dict(backend='nccl'))
 
 # device_ids=None lets DDP use the module's device: the local GPU, or the CPU.
 model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel', device_ids=None,
-    broadcast_buffers=False, find_unused_parameters=True)
+    type='MMDistributedDataParallel',
+    device_ids=None,
+    broadcast_buffers=False,
+    find_unused_parameters=True,
+)
 
 # Fixed seed so that a resumed run continues on the same data order.
 randomness = dict(seed=0, diff_rank_seed=False, deterministic=False)
 
-visualizer = dict(type='ActionVisualizer',
-                  vis_backends=[dict(type='LocalVisBackend')])
+visualizer = dict(
+    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')]
+)
 
 # Reseed per epoch: a resumed run continues bit-for-bit like an uninterrupted one.
-custom_hooks = [dict(type='EpochSeedHook')]
+# RunStatsHook: epoch time, samples/s, peak memory and parameter counts in the
+# log and in <work_dir>/run_stats.json (read by tools/analysis/compare.py).
+custom_hooks = [dict(type='EpochSeedHook'), dict(type='RunStatsHook')]

@@ -2,5 +2,5 @@
 _base_ = ['../fgclip_demo.py']
 
 model = dict(
-    loss=dict(global_weight=0.0, region_weight=1.0),
-    scorer=dict(alpha=0.0))
+    loss=dict(global_weight=0.0, region_weight=1.0), scorer=dict(alpha=0.0)
+)

@@ -6,17 +6,36 @@ and raises :class:`AnnotationError` naming the file and the 1-based line (or
 the entry) of a malformed record, so a broken file is reported where it is
 broken and never turned into silently wrong labels.
 """
+
 import gzip
 import os.path as osp
 from typing import Iterator, Optional, TextIO, Tuple
 
-__all__ = ['AnnotationError', 'REASON_CODES', 'VIDEO_EXTENSIONS',
-           'video_stem', 'open_text', 'iter_lines', 'to_int']
+__all__ = [
+    'AnnotationError',
+    'REASON_CODES',
+    'VIDEO_EXTENSIONS',
+    'video_stem',
+    'open_text',
+    'iter_lines',
+    'to_int',
+]
 
 #: Extensions removed from video names by :func:`video_stem`. Only these
 #: are stripped: XD-Violence names contain dots (``Bad.Boys.1995__#...``).
-VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.mpg', '.mpeg',
-                    '.m4v', '.wmv', '.flv', '.npy')
+VIDEO_EXTENSIONS = (
+    '.mp4',
+    '.avi',
+    '.mkv',
+    '.webm',
+    '.mov',
+    '.mpg',
+    '.mpeg',
+    '.m4v',
+    '.wmv',
+    '.flv',
+    '.npy',
+)
 
 #: Machine-readable reasons of :class:`AnnotationError` (its :attr:`code`),
 #: so that entries can be counted by reason without parsing messages.
@@ -58,12 +77,14 @@ class AnnotationError(ValueError):
     for counting entries by reason (``invalid_entries='skip'``).
     """
 
-    def __init__(self,
-                 path: str,
-                 lineno: Optional[int] = None,
-                 reason: Optional[str] = None,
-                 line: Optional[str] = None,
-                 code: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        lineno: Optional[int] = None,
+        reason: Optional[str] = None,
+        line: Optional[str] = None,
+        code: Optional[str] = None,
+    ) -> None:
         if code is not None and code not in REASON_CODES:
             raise ValueError(f'unknown reason code {code!r}')
         self.code = code
@@ -83,8 +104,11 @@ class AnnotationError(ValueError):
 
     def __reduce__(self):
         # keep the code, file and line through pickling (dataloader workers)
-        return (type(self), (str(self), ), dict(
-            code=self.code, path=self.path, lineno=self.lineno))
+        return (
+            type(self),
+            (str(self),),
+            dict(code=self.code, path=self.path, lineno=self.lineno),
+        )
 
 
 def video_stem(name: str) -> str:
@@ -127,6 +151,6 @@ def to_int(path: str, lineno: int, line: str, token: str, what: str) -> int:
     try:
         return int(token)
     except ValueError:
-        raise AnnotationError(path, lineno,
-                              f'{what} must be an integer, got {token!r}',
-                              line) from None
+        raise AnnotationError(
+            path, lineno, f'{what} must be an integer, got {token!r}', line
+        ) from None

@@ -15,35 +15,58 @@ them), register it in ``_DATASET_CLASSES``, and add a group to
 :data:`EQUIVALENT_CLASSES` for each of its names that another table spells
 differently (docs/data_preparation.md, "Adding a dataset's classes").
 """
+
 import re
 from collections import OrderedDict
 from typing import Dict, Sequence, Tuple
 
 __all__ = [
-    'UCF_CRIME_CLASSES', 'XD_VIOLENCE_LABEL_CODES', 'XD_VIOLENCE_CLASSES',
-    'SHANGHAITECH_CLASSES', 'DEMO_CLASSES', 'MSAD_CLASSES',
-    'UCF_MSAD_CLASSES', 'EQUIVALENT_CLASSES', 'get_classes',
-    'is_normal_class', 'class_text', 'equivalent_class_aliases',
-    'merge_classes'
+    'UCF_CRIME_CLASSES',
+    'XD_VIOLENCE_LABEL_CODES',
+    'XD_VIOLENCE_CLASSES',
+    'SHANGHAITECH_CLASSES',
+    'DEMO_CLASSES',
+    'MSAD_CLASSES',
+    'UCF_MSAD_CLASSES',
+    'EQUIVALENT_CLASSES',
+    'get_classes',
+    'is_normal_class',
+    'class_text',
+    'equivalent_class_aliases',
+    'merge_classes',
 ]
 
 #: UCF-Crime (Sultani et al., CVPR 2018): 13 anomaly classes.
-UCF_CRIME_CLASSES = ('Normal', 'Abuse', 'Arrest', 'Arson', 'Assault',
-                     'Burglary', 'Explosion', 'Fighting', 'RoadAccidents',
-                     'Robbery', 'Shooting', 'Shoplifting', 'Stealing',
-                     'Vandalism')
+UCF_CRIME_CLASSES = (
+    'Normal',
+    'Abuse',
+    'Arrest',
+    'Arson',
+    'Assault',
+    'Burglary',
+    'Explosion',
+    'Fighting',
+    'RoadAccidents',
+    'Robbery',
+    'Shooting',
+    'Shoplifting',
+    'Stealing',
+    'Vandalism',
+)
 
 #: XD-Violence (Wu et al., ECCV 2020) label codes, as coded in its video
 #: names (``..._label_B2-G-0``), to class names.
-XD_VIOLENCE_LABEL_CODES = OrderedDict([
-    ('A', 'Normal'),
-    ('B1', 'Fighting'),
-    ('B2', 'Shooting'),
-    ('B4', 'Riot'),
-    ('B5', 'Abuse'),
-    ('B6', 'CarAccident'),
-    ('G', 'Explosion'),
-])
+XD_VIOLENCE_LABEL_CODES = OrderedDict(
+    [
+        ('A', 'Normal'),
+        ('B1', 'Fighting'),
+        ('B2', 'Shooting'),
+        ('B4', 'Riot'),
+        ('B5', 'Abuse'),
+        ('B6', 'CarAccident'),
+        ('G', 'Explosion'),
+    ]
+)
 
 #: XD-Violence's classes in label-code order.
 XD_VIOLENCE_CLASSES = tuple(XD_VIOLENCE_LABEL_CODES.values())
@@ -58,15 +81,24 @@ DEMO_CLASSES = ('Normal', 'Explosion', 'Fighting')
 #: MSAD (Zhu et al., "Advancing Video Anomaly Detection: A Concise Review
 #: and a New Dataset", NeurIPS 2024 Datasets and Benchmarks): 11 anomaly
 #: types, spelled as its video names spell them (``Object_falling_3``).
-MSAD_CLASSES = ('Normal', 'Assault', 'Explosion', 'Fighting', 'Fire',
-                'Object_falling', 'People_falling', 'Robbery', 'Shooting',
-                'Traffic_accident', 'Vandalism', 'Water_incident')
+MSAD_CLASSES = (
+    'Normal',
+    'Assault',
+    'Explosion',
+    'Fighting',
+    'Fire',
+    'Object_falling',
+    'People_falling',
+    'Robbery',
+    'Shooting',
+    'Traffic_accident',
+    'Vandalism',
+    'Water_incident',
+)
 
 #: Groups of class names of different datasets that mean the same thing.
 #: Names equal up to case (``Fighting``) need no group.
-EQUIVALENT_CLASSES = (
-    ('RoadAccidents', 'Traffic_accident', 'CarAccident'),
-)
+EQUIVALENT_CLASSES = (('RoadAccidents', 'Traffic_accident', 'CarAccident'),)
 
 
 def _equivalents(name: str) -> Tuple[str, ...]:
@@ -74,7 +106,7 @@ def _equivalents(name: str) -> Tuple[str, ...]:
     for group in EQUIVALENT_CLASSES:
         if lower in (g.lower() for g in group):
             return group
-    return (name, )
+    return (name,)
 
 
 def merge_classes(*tables: Sequence[str]) -> Tuple[str, ...]:
@@ -131,8 +163,9 @@ def get_classes(dataset: str) -> Tuple[str, ...]:
     ``'shanghaitech'``, ``'demo'``, ``'msad'`` or ``'ucf_msad'``, the merged
     UCF-Crime + MSAD list)."""
     if dataset not in _DATASET_CLASSES:
-        raise ValueError(f'unknown dataset {dataset!r}; known: '
-                         f'{sorted(_DATASET_CLASSES)}')
+        raise ValueError(
+            f'unknown dataset {dataset!r}; known: {sorted(_DATASET_CLASSES)}'
+        )
     return _DATASET_CLASSES[dataset]
 
 

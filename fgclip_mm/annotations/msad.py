@@ -16,6 +16,7 @@ UCF-Crime's, as written and half-open ``[start, end)``. Rows whose end
 equals the frame count (``Assault_1`` above) rule out a 0-based inclusive
 end; a 1-based inclusive reading would move the event one frame earlier.
 """
+
 import csv
 import re
 from collections import OrderedDict
@@ -25,14 +26,20 @@ from .base import AnnotationError, open_text, video_stem
 from .class_names import MSAD_CLASSES, is_normal_class
 
 __all__ = [
-    'MSAD_ANNOTATION_COLUMNS', 'msad_video_name', 'msad_class_of',
-    'parse_msad_annotations', 'read_msad_split'
+    'MSAD_ANNOTATION_COLUMNS',
+    'msad_video_name',
+    'msad_class_of',
+    'parse_msad_annotations',
+    'read_msad_split',
 ]
 
 #: Columns of ``anomaly_annotation.csv`` this reader needs.
-MSAD_ANNOTATION_COLUMNS = ('name', 'total frames',
-                           'starting frame of anomaly',
-                           'ending frame of anomaly')
+MSAD_ANNOTATION_COLUMNS = (
+    'name',
+    'total frames',
+    'starting frame of anomaly',
+    'ending frame of anomaly',
+)
 
 _FEATURE_SUFFIX = re.compile(r'_(i3d|swin|clip|vit)$', re.IGNORECASE)
 
@@ -66,8 +73,11 @@ def _frame(row: dict, key: str, path: str, lineno: int) -> int:
     try:
         return int(float(value)) if float(value).is_integer() else int(value)
     except ValueError:
-        raise AnnotationError(path, lineno, f'{key!r} must be an integer '
-                              f'frame number, got {value!r}') from None
+        raise AnnotationError(
+            path,
+            lineno,
+            f'{key!r} must be an integer frame number, got {value!r}',
+        ) from None
 
 
 def _row(row: dict, path: str, lineno: int) -> dict:
@@ -76,8 +86,12 @@ def _row(row: dict, path: str, lineno: int) -> dict:
     start = _frame(row, 'starting frame of anomaly', path, lineno)
     end = _frame(row, 'ending frame of anomaly', path, lineno)
     if not name or total <= 0:
-        raise AnnotationError(path, lineno, 'a row needs a name and a '
-                              f'positive frame count, got {name!r}, {total}')
+        raise AnnotationError(
+            path,
+            lineno,
+            'a row needs a name and a '
+            f'positive frame count, got {name!r}, {total}',
+        )
     try:
         class_name = msad_class_of(name)
     except ValueError as e:
@@ -86,11 +100,19 @@ def _row(row: dict, path: str, lineno: int) -> dict:
     if (start, end) != (-1, -1):
         if not 0 <= start < end or start >= total or end > total:
             raise AnnotationError(
-                path, lineno, f'event ({start}, {end}) must satisfy 0 <= '
-                f'start < end <= total frames ({total})')
+                path,
+                lineno,
+                f'event ({start}, {end}) must satisfy 0 <= '
+                f'start < end <= total frames ({total})',
+            )
         intervals.append((start, end))
-    return dict(video=name, class_name=class_name, intervals=intervals,
-                num_frames=total, scenario=(row.get('scenario') or '').strip())
+    return dict(
+        video=name,
+        class_name=class_name,
+        intervals=intervals,
+        num_frames=total,
+        scenario=(row.get('scenario') or '').strip(),
+    )
 
 
 def parse_msad_annotations(path: str) -> Dict[str, dict]:
@@ -114,7 +136,8 @@ def parse_msad_annotations(path: str) -> Dict[str, dict]:
     if missing:
         raise AnnotationError(
             f'{path}: not an MSAD anomaly annotation (missing columns '
-            f'{missing}; expected {list(MSAD_ANNOTATION_COLUMNS)})')
+            f'{missing}; expected {list(MSAD_ANNOTATION_COLUMNS)})'
+        )
     reader.fieldnames = fields
     videos: Dict[str, dict] = OrderedDict()
     for lineno, row in enumerate(reader, start=2):
@@ -136,7 +159,10 @@ def read_msad_split(path: str) -> List[str]:
                 name = msad_video_name(line.strip())
                 if name in names:
                     raise AnnotationError(
-                        path, lineno, f'video {name!r} already listed on '
-                        f'line {names[name]}', line)
+                        path,
+                        lineno,
+                        f'video {name!r} already listed on line {names[name]}',
+                        line,
+                    )
                 names[name] = lineno
     return list(names)

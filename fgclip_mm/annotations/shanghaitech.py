@@ -1,5 +1,6 @@
 """ShanghaiTech's weakly supervised split lists (Zhong et al., CVPR 2019)
 and its per-video test frame masks."""
+
 import glob
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
@@ -31,12 +32,14 @@ def parse_shanghaitech_split(path: str) -> List[dict]:
     for lineno, line in iter_lines(path):
         tokens = [t.strip() for t in line.strip().split(',')]
         if len(tokens) not in (2, 3) or not tokens[0]:
-            raise AnnotationError(path, lineno,
-                                  'expected "name,label[,num_frames]"', line)
+            raise AnnotationError(
+                path, lineno, 'expected "name,label[,num_frames]"', line
+            )
         label = to_int(path, lineno, line, tokens[1], 'label')
         if label not in (0, 1):
-            raise AnnotationError(path, lineno,
-                                  f'label must be 0 or 1, got {label}', line)
+            raise AnnotationError(
+                path, lineno, f'label must be 0 or 1, got {label}', line
+            )
         num_frames = None
         if len(tokens) == 3:
             num_frames = to_int(path, lineno, line, tokens[2], 'frame count')
@@ -44,22 +47,26 @@ def parse_shanghaitech_split(path: str) -> List[dict]:
                 num_frames = None
             elif num_frames <= 0:
                 raise AnnotationError(
-                    path, lineno,
+                    path,
+                    lineno,
                     f'frame count must be positive or -1, got {num_frames}',
-                    line)
+                    line,
+                )
         video = video_stem(tokens[0])
         if video in seen:
-            raise AnnotationError(path, lineno,
-                                  f'video {video!r} is listed twice', line)
+            raise AnnotationError(
+                path, lineno, f'video {video!r} is listed twice', line
+            )
         seen.add(video)
         entries.append(
-            dict(video=video, is_anomaly=bool(label), num_frames=num_frames))
+            dict(video=video, is_anomaly=bool(label), num_frames=num_frames)
+        )
     return entries
 
 
 def load_shanghaitech_masks(
-        mask_dir: str,
-        videos: Optional[Sequence[str]] = None) -> Dict[str, np.ndarray]:
+    mask_dir: str, videos: Optional[Sequence[str]] = None
+) -> Dict[str, np.ndarray]:
     """Load ShanghaiTech frame masks (``test_frame_mask/<video>.npy``).
 
     Args:
@@ -82,11 +89,15 @@ def load_shanghaitech_masks(
         file = osp.join(mask_dir, f'{video}.npy')
         if not osp.isfile(file):
             raise FileNotFoundError(
-                f'frame mask of video {video!r} not found: {file}')
+                f'frame mask of video {video!r} not found: {file}'
+            )
         mask = np.load(file, allow_pickle=False)
         if mask.ndim != 1 or not np.isin(mask, (0, 1)).all():
             raise AnnotationError(
-                file, None, f'expected a 1-d 0/1 frame mask, got shape '
-                f'{mask.shape} with values {np.unique(mask)[:5].tolist()}')
+                file,
+                None,
+                f'expected a 1-d 0/1 frame mask, got shape '
+                f'{mask.shape} with values {np.unique(mask)[:5].tolist()}',
+            )
         masks[video] = mask.astype(np.uint8)
     return masks

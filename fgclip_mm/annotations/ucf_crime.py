@@ -6,6 +6,7 @@ Intervals are returned exactly as written, as ``(start, end)`` frame
 numbers; how they map to frames (half-open ``[start, end)``, the community's
 convention, or inclusive) is decided by the ground-truth builder.
 """
+
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -13,19 +14,23 @@ import numpy as np
 from .base import AnnotationError, iter_lines, to_int, video_stem
 
 __all__ = [
-    'parse_intervals', 'read_ucf_annotation_lines',
-    'parse_ucf_crime_annotations', 'parse_ucf_test_annotations',
-    'format_ucf_line'
+    'parse_intervals',
+    'read_ucf_annotation_lines',
+    'parse_ucf_crime_annotations',
+    'parse_ucf_test_annotations',
+    'format_ucf_line',
 ]
 
 Interval = Tuple[int, int]
 
 
-def parse_intervals(path: str,
-           lineno: int,
-           line: str,
-           values: Sequence[int],
-           num_frames: Optional[int] = None) -> List[Interval]:
+def parse_intervals(
+    path: str,
+    lineno: int,
+    line: str,
+    values: Sequence[int],
+    num_frames: Optional[int] = None,
+) -> List[Interval]:
     """Group ``[s1, e1, s2, e2, ...]`` into intervals, drop ``-1 -1``.
 
     Every kept interval must satisfy ``0 <= start < end`` (read half-open, an
@@ -41,58 +46,85 @@ def parse_intervals(path: str,
             continue
         if start < 0 or end < 0:
             raise AnnotationError(
-                path, lineno,
+                path,
+                lineno,
                 f'interval ({start}, {end}) has a negative frame number '
-                '(only the pair -1 -1 means "no event")', line)
+                '(only the pair -1 -1 means "no event")',
+                line,
+            )
         if end < start:
             raise AnnotationError(
-                path, lineno, f'interval ({start}, {end}) ends before it '
-                'starts', line)
+                path,
+                lineno,
+                f'interval ({start}, {end}) ends before it starts',
+                line,
+            )
         if end == start:
             raise AnnotationError(
-                path, lineno, f'interval ({start}, {end}) is empty: intervals '
-                'are half-open [start, end), so end must be > start', line)
+                path,
+                lineno,
+                f'interval ({start}, {end}) is empty: intervals '
+                'are half-open [start, end), so end must be > start',
+                line,
+            )
         if num_frames is not None and start >= num_frames:
             raise AnnotationError(
-                path, lineno, f'interval ({start}, {end}) starts at or after '
-                f'the end of the video ({num_frames} frames)', line)
+                path,
+                lineno,
+                f'interval ({start}, {end}) starts at or after '
+                f'the end of the video ({num_frames} frames)',
+                line,
+            )
         intervals.append((start, end))
     return intervals
 
 
-def _parse_ucf_line(path: str, lineno: int, line: str,
-                    max_events: Optional[int]) -> dict:
+def _parse_ucf_line(
+    path: str, lineno: int, line: str, max_events: Optional[int]
+) -> dict:
     """One line of the UCF-Crime format (see
     :func:`read_ucf_annotation_lines`)."""
     tokens = line.split()
     if len(tokens) < 4:
         raise AnnotationError(
-            path, lineno, 'expected "name class start end [start end] '
-            f'[num_frames]", got {len(tokens)} fields', line)
+            path,
+            lineno,
+            'expected "name class start end [start end] '
+            f'[num_frames]", got {len(tokens)} fields',
+            line,
+        )
     numbers = [
         to_int(path, lineno, line, t, 'frame number') for t in tokens[2:]
     ]
     num_frames = numbers.pop() if len(numbers) % 2 == 1 else None
     if num_frames is not None and num_frames <= 0:
         raise AnnotationError(
-            path, lineno, f'frame count must be positive, got {num_frames}',
-            line)
+            path,
+            lineno,
+            f'frame count must be positive, got {num_frames}',
+            line,
+        )
     if max_events is not None and len(numbers) > 2 * max_events:
         count = {1: 'one', 2: 'two'}.get(max_events, str(max_events))
         raise AnnotationError(
-            path, lineno, f'expected at most {count} events, got '
-            f'{len(numbers) // 2}', line)
+            path,
+            lineno,
+            f'expected at most {count} events, got {len(numbers) // 2}',
+            line,
+        )
     return dict(
         name=tokens[0],
         video=video_stem(tokens[0]),
         class_name=tokens[1],
         intervals=parse_intervals(path, lineno, line, numbers, num_frames),
         num_frames=num_frames,
-        line=lineno)
+        line=lineno,
+    )
 
 
-def read_ucf_annotation_lines(path: str,
-                              max_events: Optional[int] = 2) -> List[dict]:
+def read_ucf_annotation_lines(
+    path: str, max_events: Optional[int] = 2
+) -> List[dict]:
     """Parse a test annotation file in the UCF-Crime text format.
 
     The one parser of this format, behind
@@ -135,16 +167,20 @@ def read_ucf_annotation_lines(path: str,
         record = _parse_ucf_line(path, lineno, line, max_events)
         if record['video'] in seen:
             raise AnnotationError(
-                path, lineno, f"video {record['video']!r} is annotated twice "
-                f"(first on line {seen[record['video']]})", line)
+                path,
+                lineno,
+                f'video {record["video"]!r} is annotated twice '
+                f'(first on line {seen[record["video"]]})',
+                line,
+            )
         seen[record['video']] = lineno
         records.append(record)
     return records
 
 
-def parse_ucf_crime_annotations(path: str,
-                                max_events: Optional[int] = 2
-                                ) -> Dict[str, dict]:
+def parse_ucf_crime_annotations(
+    path: str, max_events: Optional[int] = 2
+) -> Dict[str, dict]:
     """Parse UCF-Crime's temporal test annotation file.
 
     ``Temporal_Anomaly_Annotation_for_Testing_Videos.txt`` or
@@ -163,17 +199,18 @@ def parse_ucf_crime_annotations(path: str,
         normal videos.
     """
     return {
-        r['video']:
-        dict(
+        r['video']: dict(
             class_name=r['class_name'],
             intervals=r['intervals'],
-            num_frames=r['num_frames'])
+            num_frames=r['num_frames'],
+        )
         for r in read_ucf_annotation_lines(path, max_events)
     }
 
 
-def parse_ucf_test_annotations(path: str,
-                               max_events: Optional[int] = None) -> List[dict]:
+def parse_ucf_test_annotations(
+    path: str, max_events: Optional[int] = None
+) -> List[dict]:
     """Read a test annotation file in the UCF-Crime text format.
 
     The format and its checks are those of
@@ -202,17 +239,22 @@ def parse_ucf_test_annotations(path: str,
             name=r['name'],
             video_id=r['video'],
             class_name=r['class_name'],
-            anomaly_intervals=np.asarray(r['intervals'],
-                                         dtype=np.int64).reshape(-1, 2),
+            anomaly_intervals=np.asarray(
+                r['intervals'], dtype=np.int64
+            ).reshape(-1, 2),
             total_frames=r['num_frames'],
-            line=r['line']) for r in read_ucf_annotation_lines(path, max_events)
+            line=r['line'],
+        )
+        for r in read_ucf_annotation_lines(path, max_events)
     ]
 
 
-def format_ucf_line(name: str,
-                    class_name: str,
-                    intervals: np.ndarray,
-                    total_frames: Optional[int] = None) -> str:
+def format_ucf_line(
+    name: str,
+    class_name: str,
+    intervals: np.ndarray,
+    total_frames: Optional[int] = None,
+) -> str:
     """One line of the UCF-Crime test annotation format (at least two interval
     slots, ``-1 -1`` for unused ones; the frame count last when given)."""
     pairs = [int(v) for iv in np.asarray(intervals).reshape(-1, 2) for v in iv]

@@ -1,5 +1,6 @@
 """Readers of per-video lists: split / order lists, length and frame-count
 files, and exclude lists."""
+
 import os.path as osp
 import re
 from typing import Dict, List, Set
@@ -47,14 +48,18 @@ def read_video_list(path: str, first_field: bool = False) -> List[str]:
         else:
             tokens = line.split()
             if len(tokens) != 1:
-                raise AnnotationError(path, lineno,
-                                      'expected one video name per line', line)
+                raise AnnotationError(
+                    path, lineno, 'expected one video name per line', line
+                )
             name = tokens[0]
         video = video_stem(name)
         if video in seen:
             raise AnnotationError(
-                path, lineno,
-                f'video {video!r} already listed on line {seen[video]}', line)
+                path,
+                lineno,
+                f'video {video!r} already listed on line {seen[video]}',
+                line,
+            )
         seen[video] = lineno
         videos.append(video)
     return videos
@@ -85,23 +90,29 @@ def read_lengths(path: str) -> Dict[str, int]:
         tokens = [t for t in re.split(r'[,\s]+', line.strip()) if t]
         is_first, first = first, False
         if len(tokens) < 2:
-            raise AnnotationError(path, lineno,
-                                  'expected "video,length" on each line', line)
+            raise AnnotationError(
+                path, lineno, 'expected "video,length" on each line', line
+            )
         try:
             length = int(tokens[-1])
         except ValueError:
             if is_first:
                 continue  # header
             raise AnnotationError(
-                path, lineno, f'length must be an integer, got {tokens[-1]!r}',
-                line) from None
+                path,
+                lineno,
+                f'length must be an integer, got {tokens[-1]!r}',
+                line,
+            ) from None
         if length < 0:
-            raise AnnotationError(path, lineno, f'negative length {length}',
-                                  line)
+            raise AnnotationError(
+                path, lineno, f'negative length {length}', line
+            )
         video = video_stem(tokens[0])
         if video in lengths:
-            raise AnnotationError(path, lineno,
-                                  f'video {video!r} is listed twice', line)
+            raise AnnotationError(
+                path, lineno, f'video {video!r} is listed twice', line
+            )
         lengths[video] = length
     return lengths
 

@@ -1,5 +1,6 @@
 """XD-Violence's ``annotations.txt`` and the labels coded in its video
 names (Wu et al., ECCV 2020)."""
+
 import re
 from typing import Dict, List, Tuple
 
@@ -7,8 +8,9 @@ from .base import AnnotationError, iter_lines, to_int, video_stem
 from .ucf_crime import parse_intervals
 
 __all__ = [
-    'is_xd_violence_normal', 'xd_violence_labels',
-    'parse_xd_violence_annotations'
+    'is_xd_violence_normal',
+    'xd_violence_labels',
+    'parse_xd_violence_annotations',
 ]
 
 Interval = Tuple[int, int]
@@ -73,16 +75,23 @@ def parse_xd_violence_annotations(path: str) -> Dict[str, List[Interval]]:
         ]
         if not numbers or len(numbers) % 2:
             raise AnnotationError(
-                path, lineno,
+                path,
+                lineno,
                 f'expected a name and start/end pairs, got {len(numbers)} '
-                'numbers', line)
+                'numbers',
+                line,
+            )
         video = video_stem(tokens[0])
         if video in videos:
-            raise AnnotationError(path, lineno,
-                                  f'video {video!r} is annotated twice', line)
+            raise AnnotationError(
+                path, lineno, f'video {video!r} is annotated twice', line
+            )
         if is_xd_violence_normal(video):
             raise AnnotationError(
-                path, lineno, f'normal (label_A) video {video!r} has '
-                'violence intervals', line)
+                path,
+                lineno,
+                f'normal (label_A) video {video!r} has violence intervals',
+                line,
+            )
         videos[video] = parse_intervals(path, lineno, line, numbers)
     return videos

@@ -9,24 +9,31 @@ Training files may keep going past invalid entries
 (``invalid_entries='skip'`` or ``'repair'``): each one left out or repaired
 is listed in :attr:`RecordBuilder.issues` with its reason code.
 """
+
 import logging
 from collections import Counter
 from typing import Any, List, Optional, Tuple
 
-import numpy as np
 from mmengine.logging import print_log
 
-from ..annotations import (AnnotationError, class_text, load_json_entries,
-                           parse_ucf_test_annotations, validate_fgclip_entry,
-                           video_stem)
+from ..annotations import (
+    AnnotationError,
+    class_text,
+    load_json_entries,
+    parse_ucf_test_annotations,
+    validate_fgclip_entry,
+    video_stem,
+)
 from .class_resolver import ClassResolver
 from .entry_report import summarize_issues
+from .test_clips import (
+    check_anomaly_has_intervals,
+    checked_total_frames,
+    json_intervals,
+)
 from .video_paths import VideoPathResolver, match_prefix, normalize_video_path
 
-__all__ = [
-    'RecordBuilder', 'json_intervals', 'check_anomaly_has_intervals',
-    'INVALID_ENTRY_POLICIES'
-]
+__all__ = ['RecordBuilder', 'INVALID_ENTRY_POLICIES']
 
 #: What a training entry that fails validation does: an error (naming it),
 #: a skip, or a repair of the one mechanical defect (more box tracks than
@@ -35,51 +42,12 @@ INVALID_ENTRY_POLICIES = ('error', 'skip', 'repair')
 
 #: Reasons that are never skipped: the configuration or the files are wrong,
 #: not the entry (missing videos have their own policy, ``missing_videos``).
-_NEVER_SKIPPED = ('bad_file', 'unmapped_prefix', 'video_not_found',
-                  'ambiguous_video')
-
-
-def json_intervals(entry: dict, where: str) -> np.ndarray:
-    """``anomaly_intervals`` of a test-mode JSON entry as int64 ``(K, 2)``
-    (``[[start, end), ...]``, ``0 <= start < end``; null/absent = none)."""
-    value = entry.get('anomaly_intervals')
-    if value is None:
-        return np.zeros((0, 2), dtype=np.int64)
-    ok = isinstance(value, list) and all(
-        isinstance(iv, (list, tuple)) and len(iv) == 2 and all(
-            isinstance(v, int) and not isinstance(v, bool) for v in iv)
-        and 0 <= iv[0] < iv[1] for iv in value)
-    if not ok:
-        raise AnnotationError(
-            f"{where}: field 'anomaly_intervals' must be a list of "
-            f'[start, end] integer frame pairs with 0 <= start < end, got '
-            f'{value!r}',
-            code='bad_intervals')
-    return np.asarray(value, dtype=np.int64).reshape(-1, 2)
-
-
-def check_anomaly_has_intervals(class_name: str, is_anomaly: bool,
-                                intervals: np.ndarray, where: str,
-                                field: str) -> None:
-    """An anomalous test video without intervals would get all-normal frame
-    labels: an error, not a silent wrong ground truth."""
-    if is_anomaly and intervals.size == 0:
-        raise AnnotationError(
-            f'{where}: class {class_name!r} is anomalous but {field} gives no '
-            'anomaly interval; every frame would be labelled normal (annotate '
-            'its intervals, or give it the normal class)',
-            code='missing_intervals')
-
-
-def _test_total_frames(entry: dict, where: str) -> Optional[int]:
-    total = entry.get('total_frames')
-    if total is not None and (isinstance(total, bool)
-                              or not isinstance(total, int) or total <= 0):
-        raise AnnotationError(
-            f"{where}: field 'total_frames' must be a positive integer or "
-            f'null, got {total!r}',
-            code='bad_total_frames')
-    return total
+_NEVER_SKIPPED = (
+    'bad_file',
+    'unmapped_prefix',
+    'video_not_found',
+    'ambiguous_video',
+)
 
 
 def _repair_counts(raw: Any) -> Optional[dict]:
@@ -127,17 +95,21 @@ class RecordBuilder:
         class_counts (Counter): Kept entries by ``(source, class_name)``.
     """
 
-    def __init__(self,
-                 classes: ClassResolver,
-                 paths: VideoPathResolver,
-                 caption_template: Optional[str] = None,
-                 region_caption_template: Optional[str] = None,
-                 box_tolerance: float = 0.01,
-                 invalid_entries: str = 'error') -> None:
+    def __init__(
+        self,
+        classes: ClassResolver,
+        paths: VideoPathResolver,
+        caption_template: Optional[str] = None,
+        region_caption_template: Optional[str] = None,
+        box_tolerance: float = 0.01,
+        invalid_entries: str = 'error',
+    ) -> None:
         if invalid_entries not in INVALID_ENTRY_POLICIES:
-            raise ValueError(f'invalid_entries must be one of '
-                             f'{INVALID_ENTRY_POLICIES}, got '
-                             f'{invalid_entries!r}')
+            raise ValueError(
+                f'invalid_entries must be one of '
+                f'{INVALID_ENTRY_POLICIES}, got '
+                f'{invalid_entries!r}'
+            )
         self.classes = classes
         self.paths = paths
         self.caption_template = caption_template
@@ -156,8 +128,11 @@ class RecordBuilder:
         fmt = dict(class_name=cls, class_text=class_text(cls))
         caption = entry.get('global_caption')
         if caption is None:
-            caption = self.caption_template.format(**fmt) \
-                if self.caption_template else ''
+            caption = (
+                self.caption_template.format(**fmt)
+                if self.caption_template
+                else ''
+            )
         region_captions = list(entry.get('region_captions') or [])
         if not region_captions and label == 0:
             template = self.region_caption_template
@@ -169,21 +144,25 @@ class RecordBuilder:
         ``path_map`` prefix it matches (``'(default)'`` for ``''``)."""
         source = self.classes.source_of(video)
         if source is None:
-            prefix = match_prefix(normalize_video_path(video),
-                                  self.paths.path_map)
+            prefix = match_prefix(
+                normalize_video_path(video), self.paths.path_map
+            )
             source = prefix or '(default)'
         return source
 
-    def _record(self, entry: dict, label: int, filename: str,
-                index: int) -> dict:
+    def _record(
+        self, entry: dict, label: int, filename: str, index: int
+    ) -> dict:
         caption, region_captions = self.captions(entry, label)
         box_infos = entry['box_infos']
         if label == 0 and len(region_captions) > len(box_infos):
             box_infos = box_infos + [[]] * (
-                len(region_captions) - len(box_infos))
+                len(region_captions) - len(box_infos)
+            )
         self.stats['num_anomaly_format'] += entry['timestamps'] is None
         self.stats['num_regions_without_keyframes'] += sum(
-            not r for r in box_infos)
+            not r for r in box_infos
+        )
         return dict(
             filename=filename,
             video_id=video_stem(entry['video']),
@@ -195,37 +174,52 @@ class RecordBuilder:
             short_caption=entry.get('short_caption'),
             box_infos=box_infos,
             timestamps=entry['timestamps'],
-            ann_index=index)
+            ann_index=index,
+        )
 
-    def _validate(self, raw, where: str,
-                  test_mode: bool) -> Tuple[dict, int, Optional[str]]:
+    def _validate(
+        self, raw, where: str, test_mode: bool
+    ) -> Tuple[dict, int, Optional[str]]:
         """:func:`validate_fgclip_entry`, repairing a count mismatch under
         ``'repair'``. Returns the entry, its clamped boxes and the repair
         message (None if not repaired)."""
         kwargs = dict(
             require_global_caption=self.caption_template is None
             and not test_mode,
-            box_tolerance=self.box_tolerance)
+            box_tolerance=self.box_tolerance,
+        )
         try:
             entry, clamped = validate_fgclip_entry(raw, where, **kwargs)
             return entry, clamped, None
         except AnnotationError as e:
-            fixed = _repair_counts(raw) if (
-                e.code == 'count_mismatch'
-                and self.invalid_entries == 'repair') else None
+            fixed = (
+                _repair_counts(raw)
+                if (
+                    e.code == 'count_mismatch'
+                    and self.invalid_entries == 'repair'
+                )
+                else None
+            )
             if fixed is None:
                 raise
         entry, clamped = validate_fgclip_entry(fixed, where, **kwargs)
         n = len(fixed['box_infos'])
-        return entry, clamped, (
-            f"{where}: kept the first {n} of {len(raw['box_infos'])} box "
-            f"tracks and of {len(raw['region_captions'])} region captions")
+        return (
+            entry,
+            clamped,
+            (
+                f'{where}: kept the first {n} of {len(raw["box_infos"])} box '
+                f'tracks and of {len(raw["region_captions"])} region captions'
+            ),
+        )
 
-    def _json_record(self, raw, index: int, ann_file: str,
-                     test_mode: bool) -> Tuple[Optional[dict], str]:
+    def _json_record(
+        self, raw, index: int, ann_file: str, test_mode: bool
+    ) -> Tuple[Optional[dict], str]:
         name = raw.get('video') if isinstance(raw, dict) else None
         where = f'{ann_file}: entry {index}' + (
-            f' ({name})' if isinstance(name, str) else '')
+            f' ({name})' if isinstance(name, str) else ''
+        )
         entry, clamped, repaired = self._validate(raw, where, test_mode)
         # an unmapped prefix (a configuration error) before the entry's class
         self.paths.map_path(entry['video'], where)
@@ -236,29 +230,44 @@ class RecordBuilder:
         record = self._record(entry, label, filename, index)
         if test_mode:
             intervals = json_intervals(entry, where)
-            check_anomaly_has_intervals(record['class_name'],
-                                        record['is_anomaly'], intervals,
-                                        where, "field 'anomaly_intervals'")
+            check_anomaly_has_intervals(
+                record['class_name'],
+                record['is_anomaly'],
+                intervals,
+                where,
+                "field 'anomaly_intervals'",
+            )
             record.update(
                 anomaly_intervals=intervals,
-                total_frames=_test_total_frames(entry, where))
+                total_frames=checked_total_frames(entry, where),
+            )
         self.stats['num_clamped_boxes'] += clamped
         if repaired:
             self._note(index, raw, 'count_mismatch', 'repaired', repaired)
-        self.class_counts[(self.source_of(entry['video']),
-                           record['class_name'])] += 1
+        self.class_counts[
+            (self.source_of(entry['video']), record['class_name'])
+        ] += 1
         return record, where
 
-    def _note(self, index: int, raw, reason: str, action: str,
-              message: str) -> None:
+    def _note(
+        self, index: int, raw, reason: str, action: str, message: str
+    ) -> None:
         video = raw.get('video') if isinstance(raw, dict) else None
         self.issues.append(
-            dict(index=index, video=video if isinstance(video, str) else '',
-                 reason=reason, action=action, message=message))
+            dict(
+                index=index,
+                video=video if isinstance(video, str) else '',
+                reason=reason,
+                action=action,
+                message=message,
+            )
+        )
 
     def _skippable(self, error: AnnotationError) -> bool:
-        return self.invalid_entries != 'error' and \
-            error.code not in _NEVER_SKIPPED
+        return (
+            self.invalid_entries != 'error'
+            and error.code not in _NEVER_SKIPPED
+        )
 
     def from_json(self, ann_file: str, test_mode: bool = False) -> List[dict]:
         """Records of an FG-CLIP JSON file (``.json`` / ``.json.gz``).
@@ -270,7 +279,8 @@ class RecordBuilder:
         if test_mode and self.invalid_entries != 'error':
             raise ValueError(
                 f'invalid_entries={self.invalid_entries!r} is refused in '
-                'test mode: a test set is scored whole or not at all')
+                'test mode: a test set is scored whole or not at all'
+            )
         entries = load_json_entries(ann_file)
         records, skipped = [], []
         for i, raw in enumerate(entries):
@@ -287,8 +297,9 @@ class RecordBuilder:
                 records.append(record)
         self._log(ann_file, skipped)
         self.stats['num_missing_videos_skipped'] = len(skipped)
-        self.stats['num_normal_format'] = \
+        self.stats['num_normal_format'] = (
             len(records) - self.stats['num_anomaly_format']
+        )
         return records
 
     def _log(self, ann_file: str, missing: List[str]) -> None:
@@ -296,10 +307,12 @@ class RecordBuilder:
         if missing:
             print_log(
                 f'skipped {len(missing)} entries whose video is missing '
-                "(missing_videos='skip'): " + '; '.join(missing[:10]) +
-                (' ...' if len(missing) > 10 else ''),
+                "(missing_videos='skip'): "
+                + '; '.join(missing[:10])
+                + (' ...' if len(missing) > 10 else ''),
                 logger='current',
-                level=logging.WARNING)
+                level=logging.WARNING,
+            )
         summary = summarize_issues(self.issues)
         self.stats['num_invalid_skipped'] = summary['num_skipped']
         self.stats['num_repaired'] = summary['num_repaired']
@@ -307,10 +320,11 @@ class RecordBuilder:
             self.stats['invalid_by_reason'] = summary['skipped_by_reason']
         if self.issues:
             print_log(
-                f'{ann_file}: invalid_entries={self.invalid_entries!r}: ' +
-                summary['text'],
+                f'{ann_file}: invalid_entries={self.invalid_entries!r}: '
+                + summary['text'],
                 logger='current',
-                level=logging.WARNING)
+                level=logging.WARNING,
+            )
 
     def _text_label(self, class_name: str, where: str) -> int:
         label = self.classes.index_or_normal(class_name)
@@ -318,7 +332,8 @@ class RecordBuilder:
             raise AnnotationError(
                 f'{where}: class {class_name!r} is not one of '
                 f'{self.classes.classes} (set metainfo or class_aliases)',
-                code='unknown_class')
+                code='unknown_class',
+            )
         return label
 
     def from_text(self, ann_file: str) -> List[dict]:
@@ -326,12 +341,16 @@ class RecordBuilder:
         s2 e2 [num_frames]``)."""
         records = []
         for rec in parse_ucf_test_annotations(ann_file):
-            where = f"{ann_file}: line {rec['line']} ({rec['name']})"
+            where = f'{ann_file}: line {rec["line"]} ({rec["name"]})'
             label = self._text_label(rec['class_name'], where)
             class_name = self.classes.classes[label]
-            check_anomaly_has_intervals(class_name, label != 0,
-                                        rec['anomaly_intervals'], where,
-                                        'the line')
+            check_anomaly_has_intervals(
+                class_name,
+                label != 0,
+                rec['anomaly_intervals'],
+                where,
+                'the line',
+            )
             records.append(
                 dict(
                     filename=self.paths.resolve(rec['name'], where),
@@ -346,5 +365,7 @@ class RecordBuilder:
                     timestamps=None,
                     ann_index=rec['line'],
                     anomaly_intervals=rec['anomaly_intervals'],
-                    total_frames=rec['total_frames']))
+                    total_frames=rec['total_frames'],
+                )
+            )
         return records

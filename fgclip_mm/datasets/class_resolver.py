@@ -1,10 +1,16 @@
 """Class labels of annotation entries: from a field, or from the folders of
 the video path; per source when one file merges several datasets."""
+
 import re
 from typing import Dict, Mapping, Optional, Sequence, Tuple, Union
 
-from ..annotations import (AnnotationError, equivalent_class_aliases,
-                           get_classes, is_normal_class, video_stem)
+from ..annotations import (
+    AnnotationError,
+    equivalent_class_aliases,
+    get_classes,
+    is_normal_class,
+    video_stem,
+)
 from .video_paths import match_prefix, normalize_video_path
 
 __all__ = ['ClassResolver', 'LABEL_SOURCES']
@@ -55,34 +61,42 @@ class ClassResolver:
             (``'msad'``) or the class names. Defaults to None.
     """
 
-    def __init__(self,
-                 classes: Sequence[str],
-                 label_source: str = 'auto',
-                 label_field: str = 'label',
-                 class_aliases: Optional[Dict[str, str]] = None,
-                 sources: Optional[Mapping[str, ClassTable]] = None) -> None:
+    def __init__(
+        self,
+        classes: Sequence[str],
+        label_source: str = 'auto',
+        label_field: str = 'label',
+        class_aliases: Optional[Dict[str, str]] = None,
+        sources: Optional[Mapping[str, ClassTable]] = None,
+    ) -> None:
         if label_source not in LABEL_SOURCES:
-            raise ValueError(f'label_source must be one of {LABEL_SOURCES}, '
-                             f'got {label_source!r}')
+            raise ValueError(
+                f'label_source must be one of {LABEL_SOURCES}, '
+                f'got {label_source!r}'
+            )
         self.classes = tuple(classes)
         self.label_source = label_source
         self.label_field = label_field
         self._lower = [c.lower() for c in self.classes]
         self.class_aliases = {
             **equivalent_class_aliases(self.classes),
-            **dict(class_aliases or {})
+            **dict(class_aliases or {}),
         }
         self._aliases = {k.lower(): v for k, v in self.class_aliases.items()}
         for alias, target in self.class_aliases.items():
             if self.index(target) is None:
-                raise ValueError(f'class_aliases[{alias!r}] = {target!r} is '
-                                 f'not one of the classes {self.classes}')
+                raise ValueError(
+                    f'class_aliases[{alias!r}] = {target!r} is '
+                    f'not one of the classes {self.classes}'
+                )
         self.sources: Dict[str, Tuple[str, 'ClassResolver']] = {}
         for prefix, table in (sources or {}).items():
             name = table if isinstance(table, str) else prefix
             tab = get_classes(table) if isinstance(table, str) else table
             self.sources[normalize_video_path(prefix).rstrip('/')] = (
-                name, ClassResolver(tab, label_source, label_field))
+                name,
+                ClassResolver(tab, label_source, label_field),
+            )
 
     def index(self, name: str) -> Optional[int]:
         """Index of a class name or alias (case-insensitive); None if the name
@@ -125,40 +139,47 @@ class ClassResolver:
         if value is None:
             raise AnnotationError(
                 f"{where}: field '{field}' (the class) is missing",
-                code='unknown_class')
+                code='unknown_class',
+            )
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise AnnotationError(f"{where}: field '{field}' must be a class "
-                                  f'name or index, got {value!r}',
-                                  code='unknown_class')
+            raise AnnotationError(
+                f"{where}: field '{field}' must be a class "
+                f'name or index, got {value!r}',
+                code='unknown_class',
+            )
         if isinstance(value, int):
             if not 0 <= value < len(self.classes):
                 raise AnnotationError(
                     f"{where}: field '{field}' = {value} is not a class "
                     f'index (0..{len(self.classes) - 1})',
-                    code='unknown_class')
+                    code='unknown_class',
+                )
             return value
         idx = self.index(value)
         if idx is None:
             raise AnnotationError(
                 f"{where}: field '{field}' = {value!r} is not one of the "
                 f'classes {self.classes} (set metainfo or class_aliases)',
-                code='unknown_class')
+                code='unknown_class',
+            )
         return idx
 
     def _own_class(self, entry: dict, where: str) -> int:
         """Class index of an entry in this resolver's own table."""
         value = entry.get(self.label_field)
-        if self.label_source == 'field' or (self.label_source == 'auto'
-                                            and value is not None):
+        if self.label_source == 'field' or (
+            self.label_source == 'auto' and value is not None
+        ):
             return self._from_field(value, where)
         idx = self.from_path(entry['video'])
         if idx is None:
             raise AnnotationError(
                 f'{where}: cannot infer the class from the path '
-                f"{entry['video']!r}: no folder names one of {self.classes} "
+                f'{entry["video"]!r}: no folder names one of {self.classes} '
                 f"(set metainfo, class_aliases or a '{self.label_field}' "
                 'field)',
-                code='unknown_class')
+                code='unknown_class',
+            )
         return idx
 
     def of_entry(self, entry: dict, where: str) -> int:
@@ -169,17 +190,20 @@ class ClassResolver:
             no class can be found.
         """
         prefix = match_prefix(
-            normalize_video_path(entry['video']), self.sources)
+            normalize_video_path(entry['video']), self.sources
+        )
         if prefix is None:
             return self._own_class(entry, where)
         name, table = self.sources[prefix]
-        cls = table.classes[table._own_class(entry,
-                                             f'{where} (source {name!r})')]
+        cls = table.classes[
+            table._own_class(entry, f'{where} (source {name!r})')
+        ]
         idx = self.index_or_normal(cls)
         if idx is None:
             raise AnnotationError(
                 f'{where}: class {cls!r} of source {name!r} is not one of '
                 f'the classes {self.classes} (add it to metainfo classes or '
                 'map it with class_aliases)',
-                code='unknown_class')
+                code='unknown_class',
+            )
         return idx

@@ -1,5 +1,6 @@
 """The report of the training entries left out or repaired: counts by reason
 for the log, and a JSON or CSV file listing each entry."""
+
 import csv
 import json
 import os
@@ -28,30 +29,37 @@ def summarize_issues(issues: List[dict], max_listed: int = 5) -> dict:
         ...'``).
     """
     skipped = Counter(i['reason'] for i in issues if i['action'] == 'skipped')
-    repaired = Counter(i['reason'] for i in issues
-                       if i['action'] == 'repaired')
+    repaired = Counter(
+        i['reason'] for i in issues if i['action'] == 'repaired'
+    )
     by_reason = ', '.join(f'{r}={n}' for r, n in skipped.most_common())
-    text = (f'skipped {sum(skipped.values())} entries'
-            + (f' ({by_reason})' if by_reason else '') +
-            f', repaired {sum(repaired.values())}')
+    text = (
+        f'skipped {sum(skipped.values())} entries'
+        + (f' ({by_reason})' if by_reason else '')
+        + f', repaired {sum(repaired.values())}'
+    )
     listed = [
-        f"entry {i['index']} ({i['video']}): {i['reason']} {i['action']}"
+        f'entry {i["index"]} ({i["video"]}): {i["reason"]} {i["action"]}'
         for i in issues[:max_listed]
     ]
     if listed:
-        text += '; ' + '; '.join(listed) + (
-            ' ...' if len(issues) > max_listed else '')
+        text += (
+            '; '
+            + '; '.join(listed)
+            + (' ...' if len(issues) > max_listed else '')
+        )
     return dict(
         num_skipped=sum(skipped.values()),
         num_repaired=sum(repaired.values()),
         skipped_by_reason=dict(skipped.most_common()),
         repaired_by_reason=dict(repaired.most_common()),
-        text=text)
+        text=text,
+    )
 
 
-def write_entry_report(path: str,
-                       issues: List[dict],
-                       meta: Optional[dict] = None) -> str:
+def write_entry_report(
+    path: str, issues: List[dict], meta: Optional[dict] = None
+) -> str:
     """Write the issues to ``path``: CSV (one row per entry, columns
     :data:`ISSUE_FIELDS`) when it ends in ``.csv``, else JSON
     (``meta``, the counts of :func:`summarize_issues` and ``issues``).

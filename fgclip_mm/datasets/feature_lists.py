@@ -20,19 +20,30 @@ Labels never come from a row's position (RTFM's code splits its lists at a
 constant count, anomalous videos first and normal ones last): see
 :func:`class_from_name`.
 """
+
 import json
 import os.path as osp
 import re
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence
 
-from ..annotations import (XD_VIOLENCE_LABEL_CODES, AnnotationError,
-                           is_normal_class, iter_lines, xd_violence_labels)
+from ..annotations import (
+    XD_VIOLENCE_LABEL_CODES,
+    AnnotationError,
+    is_normal_class,
+    iter_lines,
+    xd_violence_labels,
+)
 
 __all__ = [
-    'feature_video_id', 'read_path_list', 'read_vadclip_csv',
-    'read_cache_index', 'map_feature_path', 'class_from_name',
-    'class_from_label_text', 'detect_list_format'
+    'feature_video_id',
+    'read_path_list',
+    'read_vadclip_csv',
+    'read_cache_index',
+    'map_feature_path',
+    'class_from_name',
+    'class_from_label_text',
+    'detect_list_format',
 ]
 
 _CROP_RE = re.compile(r'^(?P<video>.+)__(?P<crop>\d+)$')
@@ -61,13 +72,19 @@ def feature_video_id(path: str) -> tuple:
         stem, crop = match.group('video'), int(match.group('crop'))
     for suffix in _FEATURE_SUFFIXES:
         if stem.endswith(suffix):
-            stem = stem[:-len(suffix)]
+            stem = stem[: -len(suffix)]
             break
     return stem, crop
 
 
-def _add_file(groups: 'OrderedDict[str, dict]', path: str, lineno: int,
-              list_file: str, line: str, label_text: Optional[str]) -> None:
+def _add_file(
+    groups: 'OrderedDict[str, dict]',
+    path: str,
+    lineno: int,
+    list_file: str,
+    line: str,
+    label_text: Optional[str],
+) -> None:
     """Add one listed file to its video's record (crops grouped)."""
     video, crop = feature_video_id(path)
     rec = groups.get(video)
@@ -78,22 +95,33 @@ def _add_file(groups: 'OrderedDict[str, dict]', path: str, lineno: int,
             crop_ids=[],
             lines=[],
             list_file=list_file,
-            label_text=label_text)
+            label_text=label_text,
+        )
     elif crop is None or None in rec['crop_ids']:
         raise AnnotationError(
-            list_file, lineno,
+            list_file,
+            lineno,
             f'video {video!r} is listed twice (first on line '
-            f'{rec["lines"][0]})', line)
+            f'{rec["lines"][0]})',
+            line,
+        )
     elif crop in rec['crop_ids']:
         raise AnnotationError(
-            list_file, lineno, f'crop {crop} of video {video!r} is listed '
+            list_file,
+            lineno,
+            f'crop {crop} of video {video!r} is listed '
             f'twice (first on line {rec["lines"][rec["crop_ids"].index(crop)]}'
-            ')', line)
+            ')',
+            line,
+        )
     elif label_text != rec['label_text']:
         raise AnnotationError(
-            list_file, lineno,
+            list_file,
+            lineno,
             f'video {video!r} has label {label_text!r} here but '
-            f'{rec["label_text"]!r} on line {rec["lines"][0]}', line)
+            f'{rec["label_text"]!r} on line {rec["lines"][0]}',
+            line,
+        )
     rec['paths'].append(path)
     rec['crop_ids'].append(crop)
     rec['lines'].append(lineno)
@@ -103,8 +131,9 @@ def _sorted_crops(records: Sequence[dict]) -> List[dict]:
     """Order each record's crop files by crop index."""
     for rec in records:
         if rec['crop_ids'][0] is not None:
-            order = sorted(range(len(rec['paths'])),
-                           key=lambda i: rec['crop_ids'][i])
+            order = sorted(
+                range(len(rec['paths'])), key=lambda i: rec['crop_ids'][i]
+            )
             for key in ('paths', 'crop_ids', 'lines'):
                 rec[key] = [rec[key][i] for i in order]
     return list(records)
@@ -128,9 +157,9 @@ def read_path_list(path: str) -> List[dict]:
     for lineno, line in iter_lines(path):
         item = line.strip()
         if not item.lower().endswith('.npy'):
-            raise AnnotationError(path, lineno,
-                                  'expected the path of a .npy feature file',
-                                  line)
+            raise AnnotationError(
+                path, lineno, 'expected the path of a .npy feature file', line
+            )
         _add_file(groups, item, lineno, path, line, None)
     return _sorted_crops(groups.values())
 
@@ -152,8 +181,9 @@ def read_vadclip_csv(path: str) -> List[dict]:
         if lineno == 1 and fields[0].lower() == 'path':
             continue
         if len(fields) < 2 or not fields[0].lower().endswith('.npy'):
-            raise AnnotationError(path, lineno,
-                                  'expected "path.npy,label"', line)
+            raise AnnotationError(
+                path, lineno, 'expected "path.npy,label"', line
+            )
         _add_file(groups, fields[0], lineno, path, line, fields[1])
     return _sorted_crops(groups.values())
 
@@ -178,8 +208,10 @@ def read_cache_index(path: str, split: str) -> List[dict]:
         index = json.load(f)
     splits = index.get('splits', {})
     if split not in splits:
-        raise AnnotationError(f'{path}: no split {split!r} in the feature '
-                              f'index (has {sorted(splits)})')
+        raise AnnotationError(
+            f'{path}: no split {split!r} in the feature '
+            f'index (has {sorted(splits)})'
+        )
     root = osp.dirname(osp.abspath(path))
     records = []
     for i, (video, entry) in enumerate(splits[split].items()):
@@ -191,9 +223,14 @@ def read_cache_index(path: str, split: str) -> List[dict]:
             list_file=f'{path} [{split}]',
             label_text=entry.get('class_name'),
             resolved=True,
-            snippet_length=int(index['snippet_length']))
-        for key in ('num_snippets', 'total_frames', 'fps',
-                    'anomaly_intervals'):
+            snippet_length=int(index['snippet_length']),
+        )
+        for key in (
+            'num_snippets',
+            'total_frames',
+            'fps',
+            'anomaly_intervals',
+        ):
             if key in entry:
                 rec[key] = entry[key]
         records.append(rec)
@@ -211,10 +248,12 @@ def detect_list_format(path: str) -> str:
     return 'path_list'
 
 
-def map_feature_path(path: str,
-                     path_map: Optional[Dict[str, str]] = None,
-                     feature_dir: str = '',
-                     keep_dirs: int = 0) -> str:
+def map_feature_path(
+    path: str,
+    path_map: Optional[Dict[str, str]] = None,
+    feature_dir: str = '',
+    keep_dirs: int = 0,
+) -> str:
     """Map a listed feature path onto the local file system.
 
     Backslashes are turned into ``/`` first. Then the longest key of
@@ -239,15 +278,17 @@ def map_feature_path(path: str,
     """
     norm = str(path).strip().replace('\\', '/')
     if path_map:
-        keys = sorted(((k.replace('\\', '/'), v) for k, v in path_map.items()),
-                      key=lambda kv: -len(kv[0]))
+        keys = sorted(
+            ((k.replace('\\', '/'), v) for k, v in path_map.items()),
+            key=lambda kv: -len(kv[0]),
+        )
         for key, value in keys:
             if norm.startswith(key):
-                rest = norm[len(key):].lstrip('/')
+                rest = norm[len(key) :].lstrip('/')
                 return osp.join(value, rest) if value else rest
     if feature_dir:
         parts = norm.split('/')
-        tail = parts[-(keep_dirs + 1):]
+        tail = parts[-(keep_dirs + 1) :]
         return osp.join(feature_dir, *tail)
     return norm
 
@@ -306,8 +347,10 @@ def class_from_name(video_id: str, classes: Sequence[str]) -> Optional[str]:
         name = XD_VIOLENCE_LABEL_CODES.get(codes[0])
         found = _match_class(name, classes) if name else None
         if found is None:
-            raise ValueError(f'video {video_id!r}: label code {codes[0]!r} '
-                             f'names no class of {tuple(classes)}')
+            raise ValueError(
+                f'video {video_id!r}: label code {codes[0]!r} '
+                f'names no class of {tuple(classes)}'
+            )
         return found
     if is_normal_class(video_id.split('__')[0]):
         return classes[0]

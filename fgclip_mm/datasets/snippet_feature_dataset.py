@@ -1,5 +1,6 @@
 """Pre-extracted snippet features (ours or the community's) as an MMAction2
 dataset, for the weakly supervised baselines (MIL, RTFM, AR-Net, VadCLIP)."""
+
 import os.path as osp
 from collections import Counter
 from typing import Callable, Dict, List, Optional, Union
@@ -9,13 +10,22 @@ from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 from mmengine.logging import print_log
 
-from ..annotations import (UCF_CRIME_CLASSES, AnnotationError,
-                           parse_shanghaitech_split,
-                           parse_ucf_test_annotations, video_stem)
-from .feature_lists import (class_from_label_text, class_from_name,
-                            detect_list_format, map_feature_path,
-                            read_cache_index, read_path_list,
-                            read_vadclip_csv)
+from ..annotations import (
+    UCF_CRIME_CLASSES,
+    AnnotationError,
+    parse_shanghaitech_split,
+    parse_ucf_test_annotations,
+    video_stem,
+)
+from .feature_lists import (
+    class_from_label_text,
+    class_from_name,
+    detect_list_format,
+    map_feature_path,
+    read_cache_index,
+    read_path_list,
+    read_vadclip_csv,
+)
 
 _READERS = dict(path_list=read_path_list, vadclip=read_vadclip_csv)
 
@@ -31,7 +41,8 @@ def _read_label_file(path: str, classes: tuple) -> Dict[str, str]:
             raise ValueError(
                 f'label_file {path} has 0/1 labels (ShanghaiTech split) but '
                 f'the dataset has {len(classes)} classes {classes}; use '
-                "metainfo=dict(classes=('Normal', 'Anomaly'))")
+                "metainfo=dict(classes=('Normal', 'Anomaly'))"
+            )
         return {
             e['video']: classes[int(e['is_anomaly'])]
             for e in parse_shanghaitech_split(path)
@@ -117,25 +128,29 @@ class SnippetFeatureDataset(BaseActionDataset):
 
     METAINFO = dict(classes=UCF_CRIME_CLASSES)
 
-    def __init__(self,
-                 ann_file: str,
-                 pipeline: List[Union[dict, Callable]],
-                 list_format: str = 'auto',
-                 split: Optional[str] = None,
-                 data_prefix: dict = dict(feature=''),
-                 path_map: Optional[Dict[str, str]] = None,
-                 keep_dirs: int = 0,
-                 label_file: Optional[str] = None,
-                 test_ann_file: Optional[str] = None,
-                 snippet_length: int = 16,
-                 split_crops: bool = False,
-                 extend_last_interval: bool = False,
-                 check_files: bool = True,
-                 test_mode: bool = False,
-                 **kwargs) -> None:
+    def __init__(
+        self,
+        ann_file: str,
+        pipeline: List[Union[dict, Callable]],
+        list_format: str = 'auto',
+        split: Optional[str] = None,
+        data_prefix: dict = dict(feature=''),
+        path_map: Optional[Dict[str, str]] = None,
+        keep_dirs: int = 0,
+        label_file: Optional[str] = None,
+        test_ann_file: Optional[str] = None,
+        snippet_length: int = 16,
+        split_crops: bool = False,
+        extend_last_interval: bool = False,
+        check_files: bool = True,
+        test_mode: bool = False,
+        **kwargs,
+    ) -> None:
         if list_format not in ('auto', 'cache', 'path_list', 'vadclip'):
-            raise ValueError("list_format must be 'auto', 'cache', "
-                             f"'path_list' or 'vadclip', got {list_format!r}")
+            raise ValueError(
+                "list_format must be 'auto', 'cache', "
+                f"'path_list' or 'vadclip', got {list_format!r}"
+            )
         self.list_format = list_format
         self.split = split or ('test' if test_mode else 'train')
         self.path_map = path_map
@@ -152,7 +167,8 @@ class SnippetFeatureDataset(BaseActionDataset):
             pipeline=pipeline,
             data_prefix=data_prefix,
             test_mode=test_mode,
-            **kwargs)
+            **kwargs,
+        )
 
     @property
     def classes(self) -> tuple:
@@ -160,8 +176,12 @@ class SnippetFeatureDataset(BaseActionDataset):
 
     def _local(self, path: Optional[str]) -> Optional[str]:
         root = getattr(self, 'data_root', None)
-        if path and root and not osp.isabs(path) and \
-                osp.exists(osp.join(root, path)):
+        if (
+            path
+            and root
+            and not osp.isabs(path)
+            and osp.exists(osp.join(root, path))
+        ):
             return osp.join(root, path)
         return path
 
@@ -172,22 +192,28 @@ class SnippetFeatureDataset(BaseActionDataset):
             if rec['video_id'] not in labels:
                 raise AnnotationError(
                     f'{where}: video {rec["video_id"]!r} is not in '
-                    f'label_file {self.label_file}')
+                    f'label_file {self.label_file}'
+                )
             return labels[rec['video_id']]
         try:
             by_name = class_from_name(rec['video_id'], self.classes)
-            by_text = (None if rec['label_text'] is None else
-                       class_from_label_text(rec['label_text'], self.classes))
+            by_text = (
+                None
+                if rec['label_text'] is None
+                else class_from_label_text(rec['label_text'], self.classes)
+            )
         except ValueError as e:
             raise AnnotationError(f'{where}: {e}') from None
         if by_text is not None and by_name is not None and by_text != by_name:
             raise AnnotationError(
                 f'{where}: video {rec["video_id"]!r} is labelled '
-                f'{rec["label_text"]!r} but its name says {by_name!r}')
+                f'{rec["label_text"]!r} but its name says {by_name!r}'
+            )
         if by_text is None and by_name is None:
             raise AnnotationError(
                 f'{where}: the name of video {rec["video_id"]!r} names no '
-                f'class of {self.classes}; give label_file')
+                f'class of {self.classes}; give label_file'
+            )
         return by_text or by_name
 
     # ------------------------------------------------------------- test info
@@ -197,11 +223,13 @@ class SnippetFeatureDataset(BaseActionDataset):
         return {
             r['video_id']: r
             for r in parse_ucf_test_annotations(
-                self._local(self.test_ann_file))
+                self._local(self.test_ann_file)
+            )
         }
 
-    def _add_test_fields(self, info: dict, rec: dict,
-                         anns: Dict[str, dict]) -> None:
+    def _add_test_fields(
+        self, info: dict, rec: dict, anns: Dict[str, dict]
+    ) -> None:
         ann = anns.get(rec['video_id'])
         if ann is not None:
             intervals = ann['anomaly_intervals']
@@ -216,9 +244,11 @@ class SnippetFeatureDataset(BaseActionDataset):
             raise AnnotationError(
                 f'{rec["list_file"]}:{rec["lines"][0]}: anomalous test '
                 f'video {rec["video_id"]!r} has no anomaly intervals (not in '
-                f'test_ann_file {self.test_ann_file})')
+                f'test_ann_file {self.test_ann_file})'
+            )
         info['anomaly_intervals'] = np.asarray(
-            intervals, dtype=np.int64).reshape(-1, 2)
+            intervals, dtype=np.int64
+        ).reshape(-1, 2)
         info['extend_last_interval'] = self.extend_last_interval
 
     # ------------------------------------------------------------------ load
@@ -234,12 +264,18 @@ class SnippetFeatureDataset(BaseActionDataset):
         feature_dir = self.data_prefix.get('feature', '') or ''
         out = []
         for path, line in zip(rec['paths'], rec['lines']):
-            local = path if rec.get('resolved') else map_feature_path(
-                path, self.path_map, feature_dir, self.keep_dirs)
+            local = (
+                path
+                if rec.get('resolved')
+                else map_feature_path(
+                    path, self.path_map, feature_dir, self.keep_dirs
+                )
+            )
             if self.check_files and not osp.isfile(local):
                 raise FileNotFoundError(
                     f'{rec["list_file"]}:{line}: feature file not found: '
-                    f'{local} (listed as {path!r})')
+                    f'{local} (listed as {path!r})'
+                )
             out.append(local)
         return out
 
@@ -249,17 +285,21 @@ class SnippetFeatureDataset(BaseActionDataset):
         if info['crop_ids'][0] is None:
             raise ValueError(
                 f'{info["list_file"]}: split_crops needs one file per crop '
-                f'(<video>__<k>.npy); video {info["video_id"]!r} has one file')
+                f'(<video>__<k>.npy); video {info["video_id"]!r} has one file'
+            )
         out = []
-        for path, crop, line in zip(info['feature_paths'], info['crop_ids'],
-                                    info['list_lines']):
+        for path, crop, line in zip(
+            info['feature_paths'], info['crop_ids'], info['list_lines']
+        ):
             out.append(
                 dict(
                     info,
                     feature_paths=[path],
                     crop_ids=[crop],
                     list_lines=[line],
-                    sample_id=f'{info["video_id"]}__{crop}'))
+                    sample_id=f'{info["video_id"]}__{crop}',
+                )
+            )
         return out
 
     def load_data_list(self) -> List[dict]:
@@ -271,7 +311,9 @@ class SnippetFeatureDataset(BaseActionDataset):
         records = self._read_records()
         labels = (
             _read_label_file(self._local(self.label_file), self.classes)
-            if self.label_file else None)
+            if self.label_file
+            else None
+        )
         anns = self._test_annotations() if self.test_mode else {}
         data_list = []
         for rec in records:
@@ -285,9 +327,11 @@ class SnippetFeatureDataset(BaseActionDataset):
                 class_name=class_name,
                 is_anomaly=label != 0,
                 snippet_length=int(
-                    rec.get('snippet_length', self.snippet_length)),
+                    rec.get('snippet_length', self.snippet_length)
+                ),
                 list_file=rec['list_file'],
-                list_lines=list(rec['lines']))
+                list_lines=list(rec['lines']),
+            )
             if self.test_mode:
                 self._add_test_fields(info, rec, anns)
             data_list.extend(self._split(info))
@@ -302,8 +346,10 @@ class SnippetFeatureDataset(BaseActionDataset):
             num_normal=sum(normal),
             num_anomalous=len(normal) - sum(normal),
             normal_last=all(normal[first_normal:]),
-            classes=dict(Counter(d['class_name'] for d in data_list)))
+            classes=dict(Counter(d['class_name'] for d in data_list)),
+        )
         print_log(
             f'SnippetFeatureDataset({video_stem(self.ann_file)}, '
             f'{"test" if self.test_mode else "train"}): {self.summary}',
-            logger='current')
+            logger='current',
+        )

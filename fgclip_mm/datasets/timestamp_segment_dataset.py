@@ -6,17 +6,23 @@ The parts live in their own modules and are tested on their own: record
 building (:mod:`.annotation_records`), classes (:mod:`.class_resolver`),
 video paths (:mod:`.video_paths`) and test clips (:mod:`.test_clips`).
 """
+
 import os.path as osp
 from collections import Counter
 from typing import Callable, Dict, List, Optional, Sequence, Set, Union
 
+from mmaction.datasets import BaseActionDataset
+from mmaction.registry import DATASETS
 from mmengine.dist import is_main_process
 from mmengine.logging import print_log
 
-from mmaction.datasets import BaseActionDataset
-from mmaction.registry import DATASETS
-from ..annotations import (UCF_CRIME_CLASSES, AnnotationError,
-                           load_video_names, read_lengths, video_stem)
+from ..annotations import (
+    UCF_CRIME_CLASSES,
+    AnnotationError,
+    load_video_names,
+    read_lengths,
+    video_stem,
+)
 from .annotation_records import INVALID_ENTRY_POLICIES, RecordBuilder
 from .class_resolver import LABEL_SOURCES, ClassResolver
 from .entry_report import write_entry_report
@@ -25,20 +31,28 @@ from .video_io import VideoReadError, get_num_frames
 from .video_paths import MISSING_VIDEO_POLICIES, VideoPathResolver
 
 
-def _check_policies(label_source: str, missing_videos: str,
-                    invalid_entries: str, test_mode: bool) -> None:
+def _check_policies(
+    label_source: str,
+    missing_videos: str,
+    invalid_entries: str,
+    test_mode: bool,
+) -> None:
     for key, value, choices in (
         ('label_source', label_source, LABEL_SOURCES),
         ('missing_videos', missing_videos, MISSING_VIDEO_POLICIES),
-        ('invalid_entries', invalid_entries, INVALID_ENTRY_POLICIES)):
+        ('invalid_entries', invalid_entries, INVALID_ENTRY_POLICIES),
+    ):
         if value not in choices:
             raise ValueError(f'{key} must be one of {choices}, got {value!r}')
-    for key, value in (('missing_videos', missing_videos),
-                       ('invalid_entries', invalid_entries)):
+    for key, value in (
+        ('missing_videos', missing_videos),
+        ('invalid_entries', invalid_entries),
+    ):
         if value != 'error' and test_mode:
             raise ValueError(
                 f'{key}={value!r} is refused in test mode: metrics on a '
-                'subset of a test set are not comparable with published ones')
+                'subset of a test set are not comparable with published ones'
+            )
 
 
 @DATASETS.register_module()
@@ -115,7 +129,8 @@ class TimestampSegmentDataset(BaseActionDataset):
         label_source (str): ``'path'`` (class from the nearest folder of the
             video path that names a class or an alias; a folder with the
             whole word "normal" maps to class 0, see
-            :func:`~fgclip_mm.annotations.is_normal_class`), ``'field'`` (from ``label_field``) or
+            :func:`~fgclip_mm.annotations.is_normal_class`), ``'field'`` (from
+            ``label_field``) or
             ``'auto'`` (the field when the entry has it, else the path).
             Defaults to ``'auto'``.
         label_field (str): Entry field holding a class name or index. Defaults
@@ -171,33 +186,36 @@ class TimestampSegmentDataset(BaseActionDataset):
 
     METAINFO = dict(classes=UCF_CRIME_CLASSES)
 
-    def __init__(self,
-                 ann_file: str,
-                 pipeline: List[Union[dict, Callable]],
-                 data_prefix: dict = dict(video=''),
-                 strip_prefix: Optional[str] = None,
-                 path_map: Optional[Dict[str, str]] = None,
-                 class_sources: Optional[Dict[str, object]] = None,
-                 exclude_file: Optional[Union[str, Sequence[str]]] = None,
-                 exclude_names: Optional[Sequence[str]] = None,
-                 label_source: str = 'auto',
-                 label_field: str = 'label',
-                 class_aliases: Optional[Dict[str, str]] = None,
-                 caption_template: Optional[str] = None,
-                 region_caption_template: Optional[str] = None,
-                 box_tolerance: float = 0.01,
-                 check_files: bool = True,
-                 missing_videos: str = 'error',
-                 invalid_entries: str = 'error',
-                 report_file: Optional[str] = None,
-                 clip_len: int = 16,
-                 frame_interval: int = 1,
-                 frame_counts_file: Optional[str] = None,
-                 frame_count_backend: str = 'decord',
-                 test_mode: bool = False,
-                 **kwargs) -> None:
-        _check_policies(label_source, missing_videos, invalid_entries,
-                        test_mode)
+    def __init__(
+        self,
+        ann_file: str,
+        pipeline: List[Union[dict, Callable]],
+        data_prefix: dict = dict(video=''),
+        strip_prefix: Optional[str] = None,
+        path_map: Optional[Dict[str, str]] = None,
+        class_sources: Optional[Dict[str, object]] = None,
+        exclude_file: Optional[Union[str, Sequence[str]]] = None,
+        exclude_names: Optional[Sequence[str]] = None,
+        label_source: str = 'auto',
+        label_field: str = 'label',
+        class_aliases: Optional[Dict[str, str]] = None,
+        caption_template: Optional[str] = None,
+        region_caption_template: Optional[str] = None,
+        box_tolerance: float = 0.01,
+        check_files: bool = True,
+        missing_videos: str = 'error',
+        invalid_entries: str = 'error',
+        report_file: Optional[str] = None,
+        clip_len: int = 16,
+        frame_interval: int = 1,
+        frame_counts_file: Optional[str] = None,
+        frame_count_backend: str = 'decord',
+        test_mode: bool = False,
+        **kwargs,
+    ) -> None:
+        _check_policies(
+            label_source, missing_videos, invalid_entries, test_mode
+        )
         self.missing_videos = missing_videos
         self.invalid_entries = invalid_entries
         self.report_file = report_file
@@ -224,7 +242,8 @@ class TimestampSegmentDataset(BaseActionDataset):
             pipeline=pipeline,
             data_prefix=data_prefix,
             test_mode=test_mode,
-            **kwargs)
+            **kwargs,
+        )
 
     # ------------------------------------------------------------------ parts
     @property
@@ -250,32 +269,53 @@ class TimestampSegmentDataset(BaseActionDataset):
         return stems
 
     def _record_builder(self) -> RecordBuilder:
-        classes = ClassResolver(self.classes, self.label_source,
-                                self.label_field, self.class_aliases,
-                                self.class_sources)
+        classes = ClassResolver(
+            self.classes,
+            self.label_source,
+            self.label_field,
+            self.class_aliases,
+            self.class_sources,
+        )
         paths = VideoPathResolver(
-            self.data_prefix.get('video', '') or '', self.strip_prefix,
-            self.check_files, self.missing_videos, self.path_map)
-        return RecordBuilder(classes, paths, self.caption_template,
-                             self.region_caption_template, self.box_tolerance,
-                             self.invalid_entries)
+            self.data_prefix.get('video', '') or '',
+            self.strip_prefix,
+            self.check_files,
+            self.missing_videos,
+            self.path_map,
+        )
+        return RecordBuilder(
+            classes,
+            paths,
+            self.caption_template,
+            self.region_caption_template,
+            self.box_tolerance,
+            self.invalid_entries,
+        )
 
     def _write_report(self, builder: RecordBuilder) -> None:
         # every rank loads the same file: one writes the report
         if self.report_file and is_main_process():
             write_entry_report(
-                self.report_file, builder.issues,
-                dict(ann_file=self.ann_file,
-                     invalid_entries=self.invalid_entries,
-                     num_entries=self.summary.get('num_entries')))
-            print_log(f'{type(self).__name__}: entry report written to '
-                      f'{self.report_file}', logger='current')
+                self.report_file,
+                builder.issues,
+                dict(
+                    ann_file=self.ann_file,
+                    invalid_entries=self.invalid_entries,
+                    num_entries=self.summary.get('num_entries'),
+                ),
+            )
+            print_log(
+                f'{type(self).__name__}: entry report written to '
+                f'{self.report_file}',
+                logger='current',
+            )
 
     def _where(self, rec: dict) -> str:
         """Names a record in errors: file, line or entry, and video."""
         kind = 'line' if self._text_records else 'entry'
-        return (f"{self.ann_file}: {kind} {rec['ann_index']} "
-                f"({rec['video_id']})")
+        return (
+            f'{self.ann_file}: {kind} {rec["ann_index"]} ({rec["video_id"]})'
+        )
 
     def _probe_frames(self, rec: dict) -> int:
         try:
@@ -283,7 +323,8 @@ class TimestampSegmentDataset(BaseActionDataset):
         except VideoReadError as e:
             raise AnnotationError(
                 f'{self._where(rec)}: no frame count in the annotation and '
-                f'the video cannot be probed: {e}') from e
+                f'the video cannot be probed: {e}'
+            ) from e
 
     # ------------------------------------------------------------------ load
     def _load_records(self, builder: RecordBuilder) -> List[dict]:
@@ -295,7 +336,8 @@ class TimestampSegmentDataset(BaseActionDataset):
             raise AnnotationError(
                 f'{self.ann_file}: training needs the FG-CLIP JSON format '
                 '(a UCF-format text file has no captions); text files are '
-                'read in test_mode')
+                'read in test_mode'
+            )
         return builder.from_json(self.ann_file, self.test_mode)
 
     def load_data_list(self) -> List[dict]:
@@ -309,29 +351,41 @@ class TimestampSegmentDataset(BaseActionDataset):
             num_entries=len(records),
             num_excluded=len(records) - len(kept),
             num_kept=len(kept),
-            num_excluded_videos=len({r['video_id']
-                                     for r in records} & excluded),
+            num_excluded_videos=len(
+                {r['video_id'] for r in records} & excluded
+            ),
             label_counts=dict(Counter(self.classes[r['label']] for r in kept)),
             num_anomalous_label=sum(r['is_anomaly'] for r in kept),
-            num_normal_label=sum(not r['is_anomaly'] for r in kept))
+            num_normal_label=sum(not r['is_anomaly'] for r in kept),
+        )
         self.summary.update(builder.stats)
         if builder.class_counts:
             self.summary['entries_by_source'] = dict(
-                Counter(src for src, _ in builder.class_counts.elements()))
+                Counter(src for src, _ in builder.class_counts.elements())
+            )
         self._write_report(builder)
         data_list = kept
         if self.test_mode:
-            counts = read_lengths(self._local_path(
-                self.frame_counts_file)) if self.frame_counts_file else {}
-            data_list, num_clipped = expand_clips(kept, self.clip_len,
-                                                  self.frame_interval, counts,
-                                                  self._probe_frames,
-                                                  self._where)
+            counts = (
+                read_lengths(self._local_path(self.frame_counts_file))
+                if self.frame_counts_file
+                else {}
+            )
+            data_list, num_clipped = expand_clips(
+                kept,
+                self.clip_len,
+                self.frame_interval,
+                counts,
+                self._probe_frames,
+                self._where,
+            )
             self.summary.update(
                 num_clips=len(data_list),
-                num_intervals_clipped_to_video=num_clipped)
+                num_intervals_clipped_to_video=num_clipped,
+            )
         print_log(
-            f'{type(self).__name__}: {self.ann_file}: ' +
-            ', '.join(f'{k}={v}' for k, v in self.summary.items()),
-            logger='current')
+            f'{type(self).__name__}: {self.ann_file}: '
+            + ', '.join(f'{k}={v}' for k, v in self.summary.items()),
+            logger='current',
+        )
         return data_list

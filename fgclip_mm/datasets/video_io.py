@@ -21,9 +21,10 @@ Two interchangeable backends sit behind one small interface,
 Every failure (missing file, unreadable container, decode error) is raised as
 :class:`VideoReadError` naming the file, never as a backend traceback.
 """
+
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -79,9 +80,9 @@ class VideoReader:
     def __len__(self) -> int:
         return self.num_frames
 
-    def get_frames(self,
-                   indices: Sequence[int],
-                   size: Optional[Tuple[int, int]] = None) -> np.ndarray:
+    def get_frames(
+        self, indices: Sequence[int], size: Optional[Tuple[int, int]] = None
+    ) -> np.ndarray:
         """Decode the frames at ``indices``.
 
         Args:
@@ -94,17 +95,22 @@ class VideoReader:
         """
         inds = np.asarray(indices, dtype=np.int64)
         if inds.ndim != 1 or inds.size == 0:
-            raise ValueError(f'{self.filename}: expected a non-empty 1-D list '
-                             f'of frame indices, got shape {inds.shape}')
+            raise ValueError(
+                f'{self.filename}: expected a non-empty 1-D list '
+                f'of frame indices, got shape {inds.shape}'
+            )
         if np.any(np.diff(inds) <= 0):
-            raise ValueError(f'{self.filename}: frame indices must be sorted '
-                             f'and unique, got {inds.tolist()}')
+            raise ValueError(
+                f'{self.filename}: frame indices must be sorted '
+                f'and unique, got {inds.tolist()}'
+            )
         self.prepare(size)
         if inds[0] < 0 or inds[-1] >= self.num_frames:
             raise VideoReadError(
                 f'{self.filename}: frame index out of range: asked for '
                 f'{inds.tolist()}, the video has {self.num_frames} frames '
-                '(an annotation frame count larger than the file?)')
+                '(an annotation frame count larger than the file?)'
+            )
         try:
             frames = self._read(inds, size)
         except VideoReadError:
@@ -113,12 +119,14 @@ class VideoReader:
             raise VideoReadError(
                 f'{self.filename}: failed to decode frames {inds.tolist()} '
                 f'with {self.backend} ({type(e).__name__}: {e}); the file may '
-                'be truncated or corrupt') from e
+                'be truncated or corrupt'
+            ) from e
         if frames.shape[0] != inds.size:
             raise VideoReadError(
                 f'{self.filename}: {self.backend} returned {frames.shape[0]} '
                 f'frames for {inds.size} requested indices; the file may be '
-                'truncated or corrupt')
+                'truncated or corrupt'
+            )
         return frames
 
     def prepare(self, size: Optional[Tuple[int, int]] = None) -> None:
@@ -126,8 +134,9 @@ class VideoReader:
         needs, so that asking for :attr:`num_frames` afterwards opens nothing
         more. Called by :meth:`get_frames`; optional for callers."""
 
-    def _read(self, indices: np.ndarray,
-              size: Optional[Tuple[int, int]]) -> np.ndarray:
+    def _read(
+        self, indices: np.ndarray, size: Optional[Tuple[int, int]]
+    ) -> np.ndarray:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -165,6 +174,7 @@ class DecordReader(VideoReader):
         ``decord.VideoReader.get_avg_fps`` reports."""
         if self._header is None:
             import av
+
             try:
                 with av.open(self.filename) as container:
                     stream = container.streams.video[0]
@@ -177,10 +187,12 @@ class DecordReader(VideoReader):
                     f'Cannot open video {self.filename} (reading the header '
                     f'with PyAV: {type(e).__name__}: '
                     f'{str(e).splitlines()[0][:200] if str(e) else ""}); the '
-                    'file may be truncated or corrupt') from e
+                    'file may be truncated or corrupt'
+                ) from e
             if min(shape) <= 0:
                 raise VideoReadError(
-                    f'{self.filename}: the header gives no frame size')
+                    f'{self.filename}: the header gives no frame size'
+                )
             self._header = (shape, fps)
         return self._header
 
@@ -210,6 +222,7 @@ class DecordReader(VideoReader):
         if size in self._handles:
             return self._handles[size]
         import decord
+
         kwargs = dict(num_threads=self.num_threads)
         if size is not None:
             kwargs.update(width=int(size[0]), height=int(size[1]))
@@ -219,7 +232,8 @@ class DecordReader(VideoReader):
             raise VideoReadError(
                 f'Cannot open video {self.filename} with decord '
                 f'({type(e).__name__}: {str(e).splitlines()[0][:200]}); the '
-                'file may be truncated or corrupt') from e
+                'file may be truncated or corrupt'
+            ) from e
         if len(handle) <= 0:
             raise VideoReadError(f'{self.filename}: decord found no frames')
         # Keep at most the native handle and the one of the last size asked
@@ -236,8 +250,9 @@ class DecordReader(VideoReader):
     def prepare(self, size: Optional[Tuple[int, int]] = None) -> None:
         self._open(self._key(size))
 
-    def _read(self, indices: np.ndarray,
-              size: Optional[Tuple[int, int]]) -> np.ndarray:
+    def _read(
+        self, indices: np.ndarray, size: Optional[Tuple[int, int]]
+    ) -> np.ndarray:
         handle = self._open(self._key(size))
         return handle.get_batch(indices.tolist()).asnumpy()
 
@@ -245,121 +260,22 @@ class DecordReader(VideoReader):
         self._handles.clear()
 
 
-class PyAVReader(VideoReader):
-    """PyAV backend: seek to the keyframe before each group of wanted frames,
-    decode forward, keep the wanted ones.
-
-    A frame's index is derived from its presentation time, which assumes a
-    constant frame rate (true for surveillance recordings and for the files
-    decord handles).
-
-    Args:
-        filename (str): Path of the video.
-        num_threads (int): Decoder threads (0 lets FFmpeg choose). Defaults to
-            1.
-        seek_gap (int): Seek again when the next wanted frame is more than this
-            many frames ahead of the decoder; smaller gaps are decoded through.
-            Defaults to 32.
-    """
-
-    backend = 'pyav'
-
-    def __init__(self,
-                 filename: str,
-                 num_threads: int = 1,
-                 seek_gap: int = 32) -> None:
-        super().__init__(filename)
-        import av
-        self.seek_gap = seek_gap
-        try:
-            self._container = av.open(filename)
-            stream = self._container.streams.video[0]
-        except Exception as e:
-            raise VideoReadError(
-                f'Cannot open video {filename} with PyAV '
-                f'({type(e).__name__}: {e}); the file may be truncated or '
-                'corrupt') from e
-        stream.thread_type = 'AUTO' if num_threads != 1 else 'SLICE'
-        if num_threads > 0:
-            stream.codec_context.thread_count = num_threads
-        self._stream = stream
-        rate = stream.average_rate or stream.guessed_rate
-        if not rate:
-            raise VideoReadError(f'{filename}: PyAV cannot determine the fps')
-        self._fps = float(rate)
-        self._time_base = float(stream.time_base)
-        self._start = stream.start_time or 0
-        self._num_frames = int(stream.frames)
-        if self._num_frames <= 0:  # no frame count in the header: derive it
-            duration = stream.duration or 0
-            self._num_frames = int(
-                round(duration * self._time_base * self.fps))
-        if self.num_frames <= 0:
-            raise VideoReadError(f'{filename}: PyAV found no frames')
-        self._frame_shape = (int(stream.codec_context.height),
-                             int(stream.codec_context.width))
-
-    def _frame_index(self, frame) -> int:
-        return int(
-            round((frame.pts - self._start) * self._time_base * self.fps))
-
-    def _seek(self, index: int) -> None:
-        pts = int(round(index / self.fps / self._time_base)) + self._start
-        self._container.seek(
-            pts, stream=self._stream, backward=True, any_frame=False)
-
-    def _read(self, indices: np.ndarray,
-              size: Optional[Tuple[int, int]]) -> np.ndarray:
-        # ``indices`` are sorted and unique (checked by get_frames).
-        kwargs = dict(format='rgb24')
-        if size is not None:
-            kwargs.update(width=int(size[0]), height=int(size[1]))
-        wanted = indices.tolist()
-        out: List[np.ndarray] = []
-        while len(out) < len(wanted):
-            target = wanted[len(out)]
-            self._seek(target)
-            decoded_any = False
-            for frame in self._container.decode(self._stream):
-                decoded_any = True
-                idx = self._frame_index(frame)
-                if idx < target:
-                    continue
-                if idx > target:
-                    # Landed after the wanted frame (seek imprecision): it is
-                    # not recoverable by decoding further.
-                    raise VideoReadError(
-                        f'{self.filename}: PyAV seek landed on frame {idx} '
-                        f'after the wanted frame {target}')
-                out.append(frame.to_ndarray(**kwargs))
-                if len(out) == len(wanted):
-                    break
-                target = wanted[len(out)]
-                if target - idx > self.seek_gap:
-                    break
-            else:  # the stream ended before ``target``
-                raise VideoReadError(
-                    f'{self.filename}: stream ended before frame {target}' +
-                    ('' if decoded_any else
-                     ' (nothing decodable after seeking)') +
-                    '; the file may be truncated')
-        return np.stack(out)
-
-    def close(self) -> None:
-        self._container.close()
-
+# PyAV is the drop-in backend (its own module; it subclasses VideoReader).
+from .pyav_reader import PyAVReader  # noqa: E402
 
 VIDEO_BACKENDS = {'decord': DecordReader, 'pyav': PyAVReader}
 
 
-def open_video(filename: str,
-               backend: str = 'decord',
-               **kwargs) -> VideoReader:
+def open_video(
+    filename: str, backend: str = 'decord', **kwargs
+) -> VideoReader:
     """Open ``filename`` with the named backend (``'decord'`` or
     ``'pyav'``)."""
     if backend not in VIDEO_BACKENDS:
-        raise ValueError(f'Unknown video backend {backend!r}; choose one of '
-                         f'{sorted(VIDEO_BACKENDS)}')
+        raise ValueError(
+            f'Unknown video backend {backend!r}; choose one of '
+            f'{sorted(VIDEO_BACKENDS)}'
+        )
     return VIDEO_BACKENDS[backend](filename, **kwargs)
 
 

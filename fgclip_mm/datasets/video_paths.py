@@ -1,4 +1,5 @@
 """Where the videos named in an annotation file are on this machine."""
+
 import os
 import os.path as osp
 import re
@@ -8,16 +9,19 @@ from urllib.parse import unquote, urlparse
 from ..annotations import AnnotationError, video_stem
 
 __all__ = [
-    'VideoPathResolver', 'MISSING_VIDEO_POLICIES', 'normalize_video_path',
-    'match_prefix'
+    'VideoPathResolver',
+    'MISSING_VIDEO_POLICIES',
+    'normalize_video_path',
+    'match_prefix',
 ]
 
 #: What a video that cannot be found does: an error, or a skip.
 MISSING_VIDEO_POLICIES = ('error', 'skip')
 
 #: Label Studio's local-files URL: ``[http://host]/data/local-files/?d=PATH``.
-_LOCAL_FILES = re.compile(r'^(?:[a-z]+://[^/]*)?/data/local-files/?\?(.*)$',
-                          re.IGNORECASE)
+_LOCAL_FILES = re.compile(
+    r'^(?:[a-z]+://[^/]*)?/data/local-files/?\?(.*)$', re.IGNORECASE
+)
 _PERCENT = re.compile(r'%[0-9A-Fa-f]{2}')
 
 
@@ -39,8 +43,9 @@ def normalize_video_path(video: str) -> str:
     path = str(video).strip().replace('\\', '/')
     m = _LOCAL_FILES.match(path)
     if m:
-        params = dict(p.split('=', 1) for p in m.group(1).split('&')
-                      if '=' in p)
+        params = dict(
+            p.split('=', 1) for p in m.group(1).split('&') if '=' in p
+        )
         path = unquote(params.get('d', ''))
     elif path.lower().startswith('file:'):
         path = unquote(urlparse(path).path)
@@ -65,14 +70,16 @@ def match_prefix(path: str, prefixes) -> Optional[str]:
     ``'MSAD2/x.mp4'``); None if none does. ``''`` matches every path."""
     best = None
     for prefix in prefixes:
-        if _is_under(path, prefix) and (best is None
-                                        or len(prefix) > len(best)):
+        if _is_under(path, prefix) and (
+            best is None or len(prefix) > len(best)
+        ):
             best = prefix
     return best
 
 
-def _build_map(path_map: Optional[Mapping[str, str]],
-               strip_prefix: Optional[str]) -> Dict[str, str]:
+def _build_map(
+    path_map: Optional[Mapping[str, str]], strip_prefix: Optional[str]
+) -> Dict[str, str]:
     """``path_map`` with normalised keys; ``strip_prefix`` alone means
     ``{strip_prefix: '', '': ''}`` and neither means ``{'': ''}`` (every
     path under ``root``)."""
@@ -83,8 +90,10 @@ def _build_map(path_map: Optional[Mapping[str, str]],
     out: Dict[str, str] = {}
     for prefix, local in path_map.items():
         if not isinstance(prefix, str) or not isinstance(local, str):
-            raise TypeError('path_map must map path prefixes (str) to local '
-                            f'directories (str), got {prefix!r}: {local!r}')
+            raise TypeError(
+                'path_map must map path prefixes (str) to local '
+                f'directories (str), got {prefix!r}: {local!r}'
+            )
         out[normalize_video_path(prefix).rstrip('/')] = local
     return out
 
@@ -118,15 +127,19 @@ class VideoPathResolver:
             ``''`` to map every other path. Defaults to None (``{'': ''}``).
     """
 
-    def __init__(self,
-                 root: str,
-                 strip_prefix: Optional[str] = None,
-                 check_files: bool = True,
-                 missing: str = 'error',
-                 path_map: Optional[Mapping[str, str]] = None) -> None:
+    def __init__(
+        self,
+        root: str,
+        strip_prefix: Optional[str] = None,
+        check_files: bool = True,
+        missing: str = 'error',
+        path_map: Optional[Mapping[str, str]] = None,
+    ) -> None:
         if missing not in MISSING_VIDEO_POLICIES:
-            raise ValueError(f'missing_videos must be one of '
-                             f'{MISSING_VIDEO_POLICIES}, got {missing!r}')
+            raise ValueError(
+                f'missing_videos must be one of '
+                f'{MISSING_VIDEO_POLICIES}, got {missing!r}'
+            )
         self.root = root or ''
         self.strip_prefix = strip_prefix
         self.check_files = check_files
@@ -149,7 +162,9 @@ class VideoPathResolver:
         found = index.get(name, [])
         if not found and not osp.splitext(name)[1]:
             found = [
-                p for n, ps in index.items() if video_stem(n) == name
+                p
+                for n, ps in index.items()
+                if video_stem(n) == name
                 for p in ps
             ]
         return found
@@ -173,9 +188,10 @@ class VideoPathResolver:
                 f'which no prefix of path_map matches '
                 f'({sorted(self.path_map)}); add a path_map entry for it (or '
                 "'' for every other path)",
-                code='unmapped_prefix')
+                code='unmapped_prefix',
+            )
         base = osp.join(self.root, self.path_map[prefix])
-        rest = rel[len(prefix):].lstrip('/') if prefix else rel
+        rest = rel[len(prefix) :].lstrip('/') if prefix else rel
         return prefix, base, osp.join(base, rest)
 
     def resolve(self, video: str, where: str) -> Optional[str]:
@@ -198,11 +214,13 @@ class VideoPathResolver:
             raise AnnotationError(
                 f'{where}: video {video!r} is not at {path} and its file name '
                 f'matches several files under {base!r}: {found[:3]}',
-                code='ambiguous_video')
+                code='ambiguous_video',
+            )
         if self.missing == 'skip':
             return None
         raise AnnotationError(
             f'{where}: video file not found: {path} (also searched by file '
             f'name under {base!r}; check data_root/data_prefix/path_map, or '
             'set check_files=False)',
-            code='video_not_found')
+            code='video_not_found',
+        )

@@ -1,4 +1,5 @@
 """Writing frames as an mp4 file (demo data, converters, tests)."""
+
 import os
 import os.path as osp
 
@@ -7,15 +8,15 @@ import numpy as np
 __all__ = ['write_mp4']
 
 
-def write_mp4(path: str,
-              frames: np.ndarray,
-              fps: int,
-              gop_size: int = 12) -> None:
+def write_mp4(
+    path: str, frames: np.ndarray, fps: int, gop_size: int = 12
+) -> None:
     """Encode uint8 RGB frames ``(T, H, W, 3)`` (even H and W) as H.264 mp4
     (MPEG-4 Part 2 when PyAV lacks libx264); decord reads back exactly T
     frames.
     """
     import av
+
     codec = 'libx264' if 'libx264' in av.codecs_available else 'mpeg4'
     os.makedirs(osp.dirname(path) or '.', exist_ok=True)
     with av.open(path, 'w') as container:
@@ -27,7 +28,7 @@ def write_mp4(path: str,
             stream.options = {
                 'crf': '18',
                 'preset': 'veryfast',
-                'threads': '1'
+                'threads': '1',
             }
         for img in frames:
             frame = av.VideoFrame.from_ndarray(img, format='rgb24')

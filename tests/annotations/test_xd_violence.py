@@ -1,9 +1,14 @@
 import os.path as osp
 
-import numpy as np
 import pytest
 
-from fgclip_mm.annotations import (AnnotationError, is_xd_violence_normal, parse_xd_violence_annotations, read_video_list)
+from fgclip_mm.annotations import (
+    AnnotationError,
+    is_xd_violence_normal,
+    parse_xd_violence_annotations,
+    read_video_list,
+)
+
 from .._paths import write_text
 
 
@@ -23,7 +28,8 @@ def test_xd_annotations_500_lines_with_stray_mp4(data_root):
 
 def test_xd_test_list_has_500_violent_and_300_normal(data_root):
     ann = parse_xd_violence_annotations(
-        osp.join(data_root, 'xd_violence', 'annotations.txt'))
+        osp.join(data_root, 'xd_violence', 'annotations.txt')
+    )
     test = read_video_list(osp.join(data_root, 'xd_violence', 'test_list.txt'))
     assert len(test) == 800
     normal = [v for v in test if is_xd_violence_normal(v)]
@@ -40,15 +46,19 @@ def test_xd_normal_recognised_by_label_a_only():
     assert not is_xd_violence_normal('A_movie_without_label')
 
 
-@pytest.mark.parametrize('line, reason', [
-    ('v=x_label_B1-0-0 10 20 30', 'start/end pairs'),
-    ('v=x_label_B1-0-0', 'start/end pairs'),
-    ('v=x_label_B1-0-0 10 2x', 'must be an integer'),
-    ('v=x_label_A 10 20', 'normal'),
-])
+@pytest.mark.parametrize(
+    'line, reason',
+    [
+        ('v=x_label_B1-0-0 10 20 30', 'start/end pairs'),
+        ('v=x_label_B1-0-0', 'start/end pairs'),
+        ('v=x_label_B1-0-0 10 2x', 'must be an integer'),
+        ('v=x_label_A 10 20', 'normal'),
+    ],
+)
 def test_xd_malformed_line_names_file_and_line(tmp_path, line, reason):
-    path = write_text(tmp_path, 'annotations.txt',
-                  'v=ok_label_B2-0-0 1 2\n\n' + line + '\n')
+    path = write_text(
+        tmp_path, 'annotations.txt', 'v=ok_label_B2-0-0 1 2\n\n' + line + '\n'
+    )
     with pytest.raises(AnnotationError, match=reason) as info:
         parse_xd_violence_annotations(path)
     assert f'{path}:3' in str(info.value)

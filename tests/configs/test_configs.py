@@ -1,6 +1,7 @@
 """The shipped configs: they parse, stay shallow, keep prompts with their data,
 ablations change one field of fgclip_demo.py, and the UCF-Crime training set
 never contains an official test video."""
+
 import copy
 import functools
 import glob
@@ -17,7 +18,8 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_DIR = osp.join(REPO, 'configs')
 DATA = osp.join(REPO, 'tests', 'data', 'datasets')
 ALL_CONFIGS = sorted(
-    glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True))
+    glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True)
+)
 CONFIGS = [p for p in ALL_CONFIGS if '_base_' not in p]
 DEMO = osp.join(CONFIG_DIR, 'fgclip_demo.py')
 
@@ -29,15 +31,21 @@ ABLATIONS = {
     'fgclip_demo_bbox-pseudo.py': {f'{TRAIN_STEP}[3].strategy': 'pseudo'},
     'fgclip_demo_regions-1.py': {f'{TRAIN_STEP}[3].max_regions': 1},
     'fgclip_demo_sampling-full-video.py': {
-        f'{TRAIN_STEP}[1].strategy': 'full_video'},
+        f'{TRAIN_STEP}[1].strategy': 'full_video'
+    },
     'fgclip_demo_sampling-random-clip.py': {
-        f'{TRAIN_STEP}[1].strategy': 'random_clip'},
+        f'{TRAIN_STEP}[1].strategy': 'random_clip'
+    },
     'fgclip_demo_global-only.py': {
-        'model.loss.global_weight': 1.0, 'model.loss.region_weight': 0.0,
-        'model.scorer.alpha': 1.0},
+        'model.loss.global_weight': 1.0,
+        'model.loss.region_weight': 0.0,
+        'model.scorer.alpha': 1.0,
+    },
     'fgclip_demo_region-only.py': {
-        'model.loss.global_weight': 0.0, 'model.loss.region_weight': 1.0,
-        'model.scorer.alpha': 0.0},
+        'model.loss.global_weight': 0.0,
+        'model.loss.region_weight': 1.0,
+        'model.scorer.alpha': 0.0,
+    },
     'fgclip_demo_lambda-0.1.py': {'model.loss.region_weight': 0.1},
     'fgclip_demo_lambda-0.3.py': {'model.loss.region_weight': 0.3},
     'fgclip_demo_lambda-1.0.py': {'model.loss.region_weight': 1.0},
@@ -64,8 +72,10 @@ def load(path: str) -> Config:
 def flatten(value, prefix: str = '') -> dict:
     """``{'a.b[0].c': leaf}`` for every leaf of nested dicts and lists."""
     if isinstance(value, dict):
-        items = [(f'{prefix}.{k}' if prefix else str(k), v)
-                 for k, v in value.items()]
+        items = [
+            (f'{prefix}.{k}' if prefix else str(k), v)
+            for k, v in value.items()
+        ]
     elif isinstance(value, (list, tuple)):
         items = [(f'{prefix}[{i}]', v) for i, v in enumerate(value)]
     else:
@@ -82,16 +92,21 @@ def resolved_diff(a: Config, b: Config) -> dict:
     """``{path: (value in a, value in b)}`` where two resolved configs
     differ."""
     fa, fb = flatten(a.to_dict()), flatten(b.to_dict())
-    return {k: (fa.get(k, ABSENT), fb.get(k, ABSENT))
-            for k in sorted(fa.keys() | fb.keys())
-            if fa.get(k, ABSENT) != fb.get(k, ABSENT)}
+    return {
+        k: (fa.get(k, ABSENT), fb.get(k, ABSENT))
+        for k in sorted(fa.keys() | fb.keys())
+        if fa.get(k, ABSENT) != fb.get(k, ABSENT)
+    }
 
 
 def local_bases(path: str) -> list:
     """The ``_base_`` files of a config inside this repository."""
     bases = Config._get_base_files(path)
-    return [osp.normpath(osp.join(osp.dirname(path), b)) for b in bases
-            if '::' not in b]
+    return [
+        osp.normpath(osp.join(osp.dirname(path), b))
+        for b in bases
+        if '::' not in b
+    ]
 
 
 def depth(path: str) -> int:
@@ -118,16 +133,21 @@ def test_config_imports_the_plugin(path):
 
 
 FGCLIP_CONFIGS = [
-    p for p in CONFIGS
+    p
+    for p in CONFIGS
     if _parse(p).model.get('scorer', {}).get('type') == 'PromptAnomalyScorer'
 ]
 
 
 def test_the_fgclip_configs_are_found():
     names = {rel(p) for p in FGCLIP_CONFIGS}
-    assert {'configs/fgclip_ucf.py', 'configs/fgclip_xd.py',
-            'configs/fgclip_sht.py', 'configs/fgclip_demo.py',
-            'configs/zeroshot-clip_vit-b16_ucf.py'} <= names
+    assert {
+        'configs/fgclip_ucf.py',
+        'configs/fgclip_xd.py',
+        'configs/fgclip_sht.py',
+        'configs/fgclip_demo.py',
+        'configs/zeroshot-clip_vit-b16_ucf.py',
+    } <= names
     assert len(names) >= 5 + len(ABLATIONS)
 
 
@@ -147,7 +167,8 @@ def test_fgclip_config_has_one_prompt_set_per_dataset_class(path):
 def test_the_model_bases_carry_no_prompts():
     for name in ('fgclip_vit-b16.py', 'fgclip_tiny.py'):
         scorer = load(
-            osp.join(CONFIG_DIR, '_base_', 'models', name)).model.scorer
+            osp.join(CONFIG_DIR, '_base_', 'models', name)
+        ).model.scorer
         assert 'classes' not in scorer and 'class_prompts' not in scorer
 
 
@@ -173,8 +194,10 @@ def test_video_level_datasets_share_a_base_and_sht_does_not_inherit_xd():
         for loader in (cfg.train_dataloader, cfg.test_dataloader):
             assert loader.dataset.ann_file.startswith(root + '/')
     assert sht.train_dataloader.dataset.label_source == 'field'
-    assert (sht.train_dataloader.dataset.pipeline ==
-            xd.train_dataloader.dataset.pipeline)
+    assert (
+        sht.train_dataloader.dataset.pipeline
+        == xd.train_dataloader.dataset.pipeline
+    )
 
 
 @pytest.mark.parametrize('name', sorted(ABLATIONS))
@@ -185,14 +208,17 @@ def test_ablation_differs_from_the_demo_only_in_its_field(name):
     assert {k: new for k, (_, new) in diff.items()} == ABLATIONS[name]
     for key in ABLATIONS[name]:
         if key.startswith(TRAIN_STEP):
-            index = int(key[len(TRAIN_STEP) + 1:].split(']')[0])
+            index = int(key[len(TRAIN_STEP) + 1 :].split(']')[0])
             step = load(path).train_dataloader.dataset.dataset
             assert step.pipeline[index].type == STEP_TYPES[index]
 
 
 def test_every_ablation_is_listed():
-    files = {osp.basename(p) for p in CONFIGS
-             if osp.sep + 'ablations' + osp.sep in p}
+    files = {
+        osp.basename(p)
+        for p in CONFIGS
+        if osp.sep + 'ablations' + osp.sep in p
+    }
     assert files == set(ABLATIONS)
 
 
@@ -201,14 +227,17 @@ def test_resolved_diff_sees_a_pipeline_edit():
     edited = load(DEMO)
     edited.train_dataloader.dataset.dataset.pipeline[4].flip_ratio = 0.0
     assert resolved_diff(demo, edited) == {
-        f'{TRAIN_STEP}[4].flip_ratio': (0.5, 0.0)}
+        f'{TRAIN_STEP}[4].flip_ratio': (0.5, 0.0)
+    }
 
 
 def test_demo_ablations_build_distinct_models():
     glob_only = load(
-        osp.join(CONFIG_DIR, 'ablations/fgclip_demo_global-only.py'))
+        osp.join(CONFIG_DIR, 'ablations/fgclip_demo_global-only.py')
+    )
     region_only = load(
-        osp.join(CONFIG_DIR, 'ablations/fgclip_demo_region-only.py'))
+        osp.join(CONFIG_DIR, 'ablations/fgclip_demo_region-only.py')
+    )
     m = MODELS.build(glob_only.model)
     assert m.loss_module.region_weight == 0 and m.scorer.alpha == 1.0
     m = MODELS.build(region_only.model)
@@ -218,24 +247,32 @@ def test_demo_ablations_build_distinct_models():
 
 def test_demo_prompts_are_the_demo_captions():
     from fgclip_mm.datasets.demo_data import DEMO_CAPTIONS, DEMO_CLASSES
+
     cfg = load(DEMO)
     prompts = cfg.model.scorer.class_prompts
     assert tuple(prompts) == DEMO_CLASSES == tuple(cfg.classes)
     for name, levels in DEMO_CAPTIONS.items():
-        assert sorted(prompts[name]) == sorted(levels['global'] +
-                                               levels['region'])
+        assert sorted(prompts[name]) == sorted(
+            levels['global'] + levels['region']
+        )
 
 
 @pytest.fixture
 def ucf_root(tmp_path, monkeypatch):
     """The UCF-Crime fixtures under the file names the config expects."""
-    with gzip.open(osp.join(
-            DATA, 'ucf_fgclip_train_with_timestamps_en.json.gz')) as src, \
-            open(tmp_path / 'ucf_fgclip_train_with_timestamps_en.json',
-                 'wb') as dst:
+    with (
+        gzip.open(
+            osp.join(DATA, 'ucf_fgclip_train_with_timestamps_en.json.gz')
+        ) as src,
+        open(
+            tmp_path / 'ucf_fgclip_train_with_timestamps_en.json', 'wb'
+        ) as dst,
+    ):
         shutil.copyfileobj(src, dst)
-    for name in ('Temporal_Anomaly_Annotation_for_Testing_Videos.txt',
-                 'test_annotations_with_frame_counts.txt'):
+    for name in (
+        'Temporal_Anomaly_Annotation_for_Testing_Videos.txt',
+        'test_annotations_with_frame_counts.txt',
+    ):
         os.symlink(osp.join(DATA, name), tmp_path / name)
     monkeypatch.setenv('FGCLIP_UCF_ROOT', str(tmp_path))
     return tmp_path
@@ -248,14 +285,14 @@ def official_test_videos() -> set:
 
 
 def test_ucf_training_set_as_shipped_excludes_every_official_test_video(
-        ucf_root):
+    ucf_root,
+):
     cfg = Config.fromfile(osp.join(CONFIG_DIR, 'fgclip_ucf.py'))
     train = cfg.train_dataloader.dataset
     assert train.ann_file.startswith(str(ucf_root))
     # the videos are not in the fixtures; everything else as shipped
     dataset = DATASETS.build(dict(train, check_files=False))
-    names = {dataset.get_data_info(i)['video_id']
-             for i in range(len(dataset))}
+    names = {dataset.get_data_info(i)['video_id'] for i in range(len(dataset))}
     test_names = official_test_videos()
     # the annotation JSON itself contains test videos: the exclusion matters
     with open(train.ann_file) as f:
@@ -268,7 +305,8 @@ def test_ucf_training_set_as_shipped_excludes_every_official_test_video(
 def test_ucf_test_set_as_shipped_covers_the_official_290_videos(ucf_root):
     cfg = Config.fromfile(osp.join(CONFIG_DIR, 'fgclip_ucf.py'))
     test_set = DATASETS.build(
-        dict(cfg.test_dataloader.dataset, check_files=False))
+        dict(cfg.test_dataloader.dataset, check_files=False)
+    )
     videos = {}
     for i in range(len(test_set)):
         info = test_set.get_data_info(i)

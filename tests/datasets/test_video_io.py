@@ -5,15 +5,21 @@ import av
 import numpy as np
 import pytest
 
-from fgclip_mm.datasets.video_io import (PyAVReader, VideoReadError,
-                                         get_num_frames, open_video)
+from fgclip_mm.datasets.video_io import (
+    PyAVReader,
+    VideoReadError,
+    get_num_frames,
+    open_video,
+)
+
 from ._helpers import CARPHONE
 
 
 def sequential_pyav(path):
     with av.open(path) as c:
         return np.stack(
-            [f.to_ndarray(format='rgb24') for f in c.decode(video=0)])
+            [f.to_ndarray(format='rgb24') for f in c.decode(video=0)]
+        )
 
 
 @pytest.mark.parametrize('backend', ['decord', 'pyav'])
@@ -27,11 +33,13 @@ def test_get_frames_wants_sorted_unique_indices(backend):
     reader.close()
 
 
-@pytest.mark.parametrize('seek_gap, seeks',
-                         [(32, [0, 40, 97]), (1000, [0]),
-                          (0, [0, 5, 6, 40, 41, 97, 119])])
+@pytest.mark.parametrize(
+    'seek_gap, seeks',
+    [(32, [0, 40, 97]), (1000, [0]), (0, [0, 5, 6, 40, 41, 97, 119])],
+)
 def test_pyav_seeks_only_across_gaps_larger_than_seek_gap(
-        monkeypatch, seek_gap, seeks):
+    monkeypatch, seek_gap, seeks
+):
     inds = [0, 5, 6, 40, 41, 97, 119]
     reader = PyAVReader(CARPHONE, seek_gap=seek_gap)
     done = []
@@ -46,24 +54,28 @@ def test_pyav_seeks_only_across_gaps_larger_than_seek_gap(
     reader.close()
     assert done == seeks
     with av.open(CARPHONE) as c:
-        ref = np.stack([
-            f.to_ndarray(format='rgb24', width=88, height=72)
-            for f in c.decode(video=0)
-        ])[inds]
+        ref = np.stack(
+            [
+                f.to_ndarray(format='rgb24', width=88, height=72)
+                for f in c.decode(video=0)
+            ]
+        )[inds]
     np.testing.assert_array_equal(frames, ref)
 
 
 def test_pyav_stream_ending_before_a_wanted_frame_is_an_error():
     reader = PyAVReader(CARPHONE)
     reader._num_frames = 200  # a header promising more than the file holds
-    with pytest.raises(VideoReadError,
-                       match='carphone.*stream ended before frame 130'):
+    with pytest.raises(
+        VideoReadError, match='carphone.*stream ended before frame 130'
+    ):
         reader.get_frames([10, 130])
     reader.close()
 
 
 def test_get_num_frames_reads_each_file_version_once(monkeypatch, tmp_path):
     from fgclip_mm.datasets import video_io
+
     path = str(tmp_path / 'copy.mp4')
     shutil.copy(CARPHONE, path)
     opened = []

@@ -4,6 +4,7 @@ AUC clearly above the untrained model's (configs/fgclip_demo.py, in-process).
 The margin comes from measured runs (see MEASURED); the test itself runs one
 seed.
 """
+
 import os.path as osp
 import uuid
 
@@ -30,10 +31,18 @@ MARGIN = 0.15
 def make_data(root: str, seed: int) -> None:
     """8 training and 8 test videos of 32-48 frames at 64x64."""
     make_demo_dataset(
-        root, seed=seed,
-        cfg=DemoConfig(num_train_normal=4, num_train_anomalous=4,
-                       num_test_normal=4, num_test_anomalous=4, size=64,
-                       min_frames=32, max_frames=48))
+        root,
+        seed=seed,
+        cfg=DemoConfig(
+            num_train_normal=4,
+            num_train_anomalous=4,
+            num_test_normal=4,
+            num_test_anomalous=4,
+            size=64,
+            min_frames=32,
+            max_frames=48,
+        ),
+    )
 
 
 def demo_cfg(work_dir: str, seed: int) -> Config:
@@ -66,8 +75,8 @@ def untrained_and_trained_auc(tmp_path, monkeypatch, seed: int) -> tuple:
 
 
 def test_a_few_iterations_raise_auc_clearly_above_the_untrained_model(
-        tmp_path, monkeypatch):
-    untrained, trained = untrained_and_trained_auc(tmp_path, monkeypatch,
-                                                   SEED)
+    tmp_path, monkeypatch
+):
+    untrained, trained = untrained_and_trained_auc(tmp_path, monkeypatch, SEED)
     assert trained >= untrained + MARGIN, (untrained, trained)
     assert trained >= 0.9  # every measured seed reached 0.91

@@ -1,4 +1,5 @@
 """DataLoader workers seeded from the epoch's RNG, as set by EpochSeedHook."""
+
 from functools import partial
 from types import SimpleNamespace
 
@@ -23,8 +24,13 @@ class NumpyRandom(Dataset):
 def worker_draws(epoch: int, init_fn) -> list:
     """What two workers draw in ``epoch`` after the hook reseeded."""
     EpochSeedHook().before_train_epoch(SimpleNamespace(seed=0, epoch=epoch))
-    loader = DataLoader(NumpyRandom(), batch_size=1, num_workers=2,
-                        worker_init_fn=init_fn, persistent_workers=False)
+    loader = DataLoader(
+        NumpyRandom(),
+        batch_size=1,
+        num_workers=2,
+        worker_init_fn=init_fn,
+        persistent_workers=False,
+    )
     return [float(x) for x in loader]
 
 

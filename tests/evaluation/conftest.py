@@ -4,7 +4,8 @@ import pytest
 
 #: Fixtures copied from shared/data (see tests/data/evaluation/README.md).
 DATA_ROOT = osp.join(
-    osp.dirname(osp.dirname(osp.abspath(__file__))), 'data', 'evaluation')
+    osp.dirname(osp.dirname(osp.abspath(__file__))), 'data', 'evaluation'
+)
 
 
 @pytest.fixture(scope='session')

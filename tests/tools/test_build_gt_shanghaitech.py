@@ -1,5 +1,6 @@
 """tools/data/build_gt.py shanghaitech --protocol snippet16_pad: the
 ShanghaiTech label array of RTFM / MIST / TEVAD (``gt-sh.npy``)."""
+
 import importlib.util
 import os.path as osp
 
@@ -14,7 +15,8 @@ SHT = osp.join(REPO, 'tests', 'data', 'evaluation', 'shanghaitech')
 
 def _load_tool():
     spec = importlib.util.spec_from_file_location(
-        'build_gt_sht', osp.join(REPO, 'tools', 'data', 'build_gt.py'))
+        'build_gt_sht', osp.join(REPO, 'tools', 'data', 'build_gt.py')
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -25,11 +27,21 @@ build_gt = _load_tool()
 
 def _run(tmp_path, *args):
     out = str(tmp_path / 'gt.npy')
-    assert build_gt.main([
-        'shanghaitech', '--annotations',
-        osp.join(SHT, 'SH_Test_NEW.txt'), '--protocol', 'snippet16_pad',
-        *args, '--out', out
-    ]) == 0
+    assert (
+        build_gt.main(
+            [
+                'shanghaitech',
+                '--annotations',
+                osp.join(SHT, 'SH_Test_NEW.txt'),
+                '--protocol',
+                'snippet16_pad',
+                *args,
+                '--out',
+                out,
+            ]
+        )
+        == 0
+    )
     return np.load(out)
 
 
@@ -50,8 +62,9 @@ def test_positives_match_rtfm_gt_sh(tmp_path):
 
 
 def test_each_video_is_its_mask_padded_with_the_last_value(tmp_path):
-    rows = [ln.strip().split(',') for ln in open(osp.join(SHT,
-                                                         'SH_Test_NEW.txt'))]
+    rows = [
+        ln.strip().split(',') for ln in open(osp.join(SHT, 'SH_Test_NEW.txt'))
+    ]
     order = [r[0] for r in rows]
     gt = _run(tmp_path)
     start = 0
@@ -63,7 +76,7 @@ def test_each_video_is_its_mask_padded_with_the_last_value(tmp_path):
         else:
             mask, num = None, int(frames)
         length = -(-num // 16) * 16
-        part = gt[start:start + length]
+        part = gt[start : start + length]
         if mask is None:
             assert not part.any(), video
         else:
@@ -91,4 +104,8 @@ def test_anomalous_video_without_frame_count_is_refused():
     with pytest.raises(ValueError, match="anomalous video 'v' has no frame"):
         build_gt.padded_ground_truth(
             dict(v=dict(intervals=np.array([[0, 3]]), num_frames=None)),
-            dict(v=16), ['v'], True, 'half_open')
+            dict(v=16),
+            ['v'],
+            True,
+            'half_open',
+        )

@@ -1,5 +1,6 @@
 """tools/extract_features.py: SIGKILL halfway, rerun, same bytes as an
 uninterrupted run, finished videos not recomputed (issue 9, acceptance 3)."""
+
 import glob
 import importlib.util
 import json
@@ -20,7 +21,8 @@ ARGS = ['--snippet-length', '4', '--chunk', '2']
 
 def _load_tool():
     spec = importlib.util.spec_from_file_location(
-        'extract_features', osp.join(REPO, 'tools', 'extract_features.py'))
+        'extract_features', osp.join(REPO, 'tools', 'extract_features.py')
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -30,8 +32,10 @@ def test_snippet_frames():
     tool = _load_tool()
     # 37 frames, L = 16: two whole snippets (trailing 5 frames dropped)
     assert tool.snippet_frames(37, 16, 1).tolist() == [[8], [24]]
-    assert tool.snippet_frames(37, 16, 4).tolist() == [[2, 6, 10, 14],
-                                                      [18, 22, 26, 30]]
+    assert tool.snippet_frames(37, 16, 4).tolist() == [
+        [2, 6, 10, 14],
+        [18, 22, 26, 30],
+    ]
     # shorter than one snippet: one snippet, indices clipped
     assert tool.snippet_frames(5, 16, 2).tolist() == [[4, 4]]
 
@@ -46,12 +50,29 @@ def test_out_dir_of_other_settings_is_refused(tmp_path):
 
 def _extract_killed(out, data, kill_after):
     """A subprocess SIGKILLed after ``kill_after`` chunks."""
-    env = dict(os.environ, FGCLIP_DEMO_ROOT=str(data), OMP_NUM_THREADS='1',
-               FGCLIP_EXTRACT_KILL_AFTER_CHUNKS=str(kill_after))
+    env = dict(
+        os.environ,
+        FGCLIP_DEMO_ROOT=str(data),
+        OMP_NUM_THREADS='1',
+        FGCLIP_EXTRACT_KILL_AFTER_CHUNKS=str(kill_after),
+    )
     res = subprocess.run(
-        [sys.executable, 'tools/extract_features.py', CONFIG, '--out',
-         str(out), '--device', 'cpu', *ARGS], cwd=REPO, env=env,
-        capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            'tools/extract_features.py',
+            CONFIG,
+            '--out',
+            str(out),
+            '--device',
+            'cpu',
+            *ARGS,
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return res, res.stdout + res.stderr
 
 
@@ -69,8 +90,10 @@ def _extract_here(tool, out, monkeypatch):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        assert tool.main([CONFIG, '--out', str(out), '--device', 'cpu',
-                          *ARGS]) == 0
+        assert (
+            tool.main([CONFIG, '--out', str(out), '--device', 'cpu', *ARGS])
+            == 0
+        )
     finally:
         torch.set_num_threads(threads)
     return computed
@@ -84,10 +107,20 @@ def _features(out):
 @pytest.mark.slow
 def test_kill_and_resume_is_bit_identical(tmp_path, monkeypatch):
     from fgclip_mm.datasets.demo_data import DemoConfig, make_demo_dataset
+
     data = tmp_path / 'demo'
-    make_demo_dataset(str(data), seed=0, cfg=DemoConfig(
-        num_train_normal=2, num_train_anomalous=2, num_test_normal=2,
-        num_test_anomalous=2, min_frames=24, max_frames=32))
+    make_demo_dataset(
+        str(data),
+        seed=0,
+        cfg=DemoConfig(
+            num_train_normal=2,
+            num_train_anomalous=2,
+            num_test_normal=2,
+            num_test_anomalous=2,
+            min_frames=24,
+            max_frames=32,
+        ),
+    )
     monkeypatch.setenv('FGCLIP_DEMO_ROOT', str(data))
     monkeypatch.chdir(REPO)
     tool = _load_tool()
@@ -134,15 +167,17 @@ class _StubReader:
 
     def get_frames(self, inds, size):
         width, height = size
-        ys, xs = np.meshgrid(np.arange(height), np.arange(width),
-                             indexing='ij')
-        return np.stack([
-            np.stack([np.full_like(ys, i), ys, xs], axis=-1) for i in inds
-        ]).astype(np.uint8)
+        ys, xs = np.meshgrid(
+            np.arange(height), np.arange(width), indexing='ij'
+        )
+        return np.stack(
+            [np.stack([np.full_like(ys, i), ys, xs], axis=-1) for i in inds]
+        ).astype(np.uint8)
 
 
-@pytest.mark.parametrize('crops,num', [('none', 1), ('center', 1),
-                                       ('five', 5), ('ten', 10)])
+@pytest.mark.parametrize(
+    'crops,num', [('none', 1), ('center', 1), ('five', 5), ('ten', 10)]
+)
 def test_crop_frames(crops, num):
     tool = _load_tool()
     out = tool.crop_frames(_StubReader(), np.array([3, 7]), 16, crops)

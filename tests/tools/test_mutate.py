@@ -8,20 +8,20 @@ import pytest
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCRIPT = osp.join(ROOT, 'tools', 'dev', 'mutate.py')
 
-MOD = '''def add(a, b):
+MOD = """def add(a, b):
     return a + b
 
 
 def sub(a, b):
     return a - b
-'''
-TEST = '''from pkg.mod import add
+"""
+TEST = """from pkg.mod import add
 
 
 def test_add():
     assert add(2, 3) == 5
-'''
-SLOW_TEST = '''import pytest
+"""
+SLOW_TEST = """import pytest
 
 from pkg.mod import sub
 
@@ -29,8 +29,8 @@ from pkg.mod import sub
 @pytest.mark.slow
 def test_sub():
     assert sub(3, 2) == 1
-'''
-MUTATIONS = '''MUTATIONS = [
+"""
+MUTATIONS = """MUTATIONS = [
     dict(name='add-multiplies', file='pkg/mod.py', original='return a + b',
          replacement='return a * b', tests=['tests/test_mod.py']),
     dict(name='sub-adds', file='pkg/mod.py', original='return a - b',
@@ -52,7 +52,7 @@ MUTATIONS = '''MUTATIONS = [
          original=['return a + b', 'return b'],
          replacement=['return 0', 'return 1'], tests=['tests/test_mod.py']),
 ]
-'''
+"""
 
 
 def load_script():
@@ -80,14 +80,21 @@ def tiny_repo(tmp_path):
 
 def test_reports_caught_missed_stale_and_error(tiny_repo, capsys):
     mutate = load_script()
-    code = mutate.main([
-        '--root', str(tiny_repo), '--mutations',
-        str(tiny_repo.parent / 'mutations.py'), '--package', 'pkg'
-    ])
+    code = mutate.main(
+        [
+            '--root',
+            str(tiny_repo),
+            '--mutations',
+            str(tiny_repo.parent / 'mutations.py'),
+            '--package',
+            'pkg',
+        ]
+    )
     out = capsys.readouterr().out
     rows = {
         line.split('|')[1].strip(): line.split('|')[2].strip()
-        for line in out.splitlines() if line.startswith('| ')
+        for line in out.splitlines()
+        if line.startswith('| ')
     }
     assert rows == {
         'mutation': 'result',
@@ -108,8 +115,14 @@ def test_reports_caught_missed_stale_and_error(tiny_repo, capsys):
 
 def test_only_and_list(tiny_repo, capsys):
     mutate = load_script()
-    args = ['--root', str(tiny_repo), '--mutations',
-            str(tiny_repo.parent / 'mutations.py'), '--package', 'pkg']
+    args = [
+        '--root',
+        str(tiny_repo),
+        '--mutations',
+        str(tiny_repo.parent / 'mutations.py'),
+        '--package',
+        'pkg',
+    ]
     assert mutate.main(args + ['--list', '--only', 'gone,sub-adds']) == 0
     listed = capsys.readouterr().out.splitlines()
     assert [line.split(':')[0] for line in listed] == ['sub-adds', 'gone']
@@ -125,8 +138,9 @@ def test_scratch_copy_of_this_repository_imports_its_own_fgclip_mm():
     files = mutate.list_files(ROOT)
     assert 'tools/dev/mutate.py' in files and 'fgclip_mm/__init__.py' in files
     assert not any(f.startswith(('.venv/', '.git/')) for f in files)
-    scratch = mutate.make_scratch(ROOT, [
-        f for f in files if f.startswith('fgclip_mm/')])
+    scratch = mutate.make_scratch(
+        ROOT, [f for f in files if f.startswith('fgclip_mm/')]
+    )
     try:
         origin = mutate.imported_from(scratch, sys.executable, 'fgclip_mm')
         assert origin == osp.join(scratch, 'fgclip_mm', '__init__.py')
@@ -138,7 +152,8 @@ def test_scratch_copy_of_this_repository_imports_its_own_fgclip_mm():
 def test_every_listed_mutation_is_well_formed():
     mutate = load_script()
     mutations = mutate.load_mutations(
-        osp.join(ROOT, 'tools', 'dev', 'mutations.py'))
+        osp.join(ROOT, 'tools', 'dev', 'mutations.py')
+    )
     assert len(mutations) >= 15
     for m in mutations:
         assert m['original'] != m['replacement'], m['name']

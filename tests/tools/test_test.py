@@ -1,4 +1,5 @@
 """tools/test.py: the command line as it reaches the config (no test run)."""
+
 import copy
 import importlib.util
 import os.path as osp
@@ -13,7 +14,8 @@ CONFIG = osp.join(REPO, 'configs', 'fgclip_demo.py')
 @pytest.fixture(scope='module')
 def tool():
     spec = importlib.util.spec_from_file_location(
-        'fgclip_test_tool', osp.join(REPO, 'tools', 'test.py'))
+        'fgclip_test_tool', osp.join(REPO, 'tools', 'test.py')
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -53,7 +55,7 @@ def test_dump_for_other_metrics_adds_dump_results(tool, demo_cfg):
     tool.add_dump(cfg, 'preds.pkl')
     assert cfg.test_evaluator == [
         dict(type='AccMetric'),
-        dict(type='DumpResults', out_file_path='preds.pkl')
+        dict(type='DumpResults', out_file_path='preds.pkl'),
     ]
     cfg = copy.deepcopy(demo_cfg)
     cfg.test_evaluator = dict(type='AccMetric')
@@ -62,8 +64,15 @@ def test_dump_for_other_metrics_adds_dump_results(tool, demo_cfg):
 
 
 def test_cfg_options_and_work_dir(tool, demo_cfg, tmp_path):
-    cfg = resolved(tool, demo_cfg, 'none', '--work-dir', str(tmp_path),
-                   '--cfg-options', 'test_evaluator.protocol=snippet16')
+    cfg = resolved(
+        tool,
+        demo_cfg,
+        'none',
+        '--work-dir',
+        str(tmp_path),
+        '--cfg-options',
+        'test_evaluator.protocol=snippet16',
+    )
     assert cfg.work_dir == str(tmp_path)
     assert cfg.test_evaluator.protocol == 'snippet16'
     cfg = resolved(tool, demo_cfg, 'none')

@@ -1,5 +1,6 @@
 """tools/train.py: the command line as it reaches the config, without
 training."""
+
 import copy
 import importlib.util
 import os.path as osp
@@ -14,7 +15,8 @@ CONFIG = osp.join(REPO, 'configs', 'fgclip_demo.py')
 @pytest.fixture(scope='module')
 def tool():
     spec = importlib.util.spec_from_file_location(
-        'fgclip_train_tool', osp.join(REPO, 'tools', 'train.py'))
+        'fgclip_train_tool', osp.join(REPO, 'tools', 'train.py')
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -38,8 +40,9 @@ def _keep_local_rank(monkeypatch):
 
 
 def test_config_has_randomness_so_the_flags_must_update_it(demo_cfg):
-    assert demo_cfg.randomness == dict(seed=0, diff_rank_seed=False,
-                                       deterministic=False)
+    assert demo_cfg.randomness == dict(
+        seed=0, diff_rank_seed=False, deterministic=False
+    )
 
 
 def test_no_flags_keep_the_config_randomness(tool, demo_cfg):
@@ -48,19 +51,23 @@ def test_no_flags_keep_the_config_randomness(tool, demo_cfg):
 
 
 def test_deterministic_and_diff_rank_seed_flags_update_randomness(
-        tool, demo_cfg):
+    tool, demo_cfg
+):
     cfg = resolved(tool, demo_cfg, '--deterministic', '--diff-rank-seed')
-    assert cfg.randomness == dict(seed=0, diff_rank_seed=True,
-                                  deterministic=True)
+    assert cfg.randomness == dict(
+        seed=0, diff_rank_seed=True, deterministic=True
+    )
     cfg = resolved(tool, demo_cfg, '--deterministic')
-    assert cfg.randomness == dict(seed=0, diff_rank_seed=False,
-                                  deterministic=True)
+    assert cfg.randomness == dict(
+        seed=0, diff_rank_seed=False, deterministic=True
+    )
 
 
 def test_seed_flag_sets_only_the_seed(tool, demo_cfg):
     cfg = resolved(tool, demo_cfg, '--seed', '7', '--diff-rank-seed')
-    assert cfg.randomness == dict(seed=7, diff_rank_seed=True,
-                                  deterministic=False)
+    assert cfg.randomness == dict(
+        seed=7, diff_rank_seed=True, deterministic=False
+    )
 
 
 def test_flags_fill_a_config_without_randomness(tool, demo_cfg):
@@ -71,14 +78,27 @@ def test_flags_fill_a_config_without_randomness(tool, demo_cfg):
 
 
 def test_cfg_options_are_applied_last(tool, demo_cfg):
-    cfg = resolved(tool, demo_cfg, '--seed', '7', '--cfg-options',
-                   'randomness.seed=3', 'train_cfg.max_epochs=2')
+    cfg = resolved(
+        tool,
+        demo_cfg,
+        '--seed',
+        '7',
+        '--cfg-options',
+        'randomness.seed=3',
+        'train_cfg.max_epochs=2',
+    )
     assert cfg.randomness.seed == 3 and cfg.train_cfg.max_epochs == 2
 
 
 def test_no_validate_resume_and_work_dir(tool, demo_cfg, tmp_path):
-    cfg = resolved(tool, demo_cfg, '--no-validate', '--resume',
-                   '--work-dir', str(tmp_path))
+    cfg = resolved(
+        tool,
+        demo_cfg,
+        '--no-validate',
+        '--resume',
+        '--work-dir',
+        str(tmp_path),
+    )
     assert cfg.val_cfg is None and cfg.val_dataloader is None
     assert cfg.resume is True and cfg.load_from is None
     assert cfg.work_dir == str(tmp_path)

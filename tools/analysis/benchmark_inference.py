@@ -1,756 +1,706 @@
-"""Time end-to-end FG-CLIP inference against its backbone and a naive loop.
+"""Time end-to-end VAD inference against its backbone and a naive loop.
 
-Everything is measured in one run on the same machine:
+Rows, all in one run on one machine (``--device cpu`` or ``cuda``):
 
-1. **backbone only**: ``model.backbone(images)`` (one ViT pass giving the
-   global and dense embeddings) on random normalised frames at the model's
-   input size;
-2. **ours, end to end**: the config's test dataloader
-   (``TimestampSegmentDataset`` expanding the video into clips, decord batch
-   decoding of the sampled frames resized while decoding, packing) and
-   ``model.test_step`` over every clip, with ``num_workers=0`` and ``2``;
-3. **naive**: ``cv2.VideoCapture`` reading every frame from frame 0, a cv2
-   resize of every frame, every K-th frame kept, two backbone passes per batch
-   (``clip.encode_image`` for the global embedding, a second full pass for the
-   dense map), then the same heads;
-4. **memory**: peak RSS of the end-to-end run on a short and a long video, each
-   in a fresh subprocess (``num_workers=0``).
+* **ceiling**: ``model.backbone`` on pre-decoded random frames on the device,
+  at the batch size of ours (``batch_clips * clip_len`` frames per call);
+* **ours**: :func:`fgclip_mm.apis.iter_inference_vad` (streaming decode of
+  every ``stride``-th frame resized while decoding, a background decode
+  thread, one backbone pass, cached prompts) at the configured stride, and
+  at stride 1 (**same work**: the frames the naive loop scores);
+* **naive**: what a user writes by hand: a PyAV loop over every frame,
+  per-frame preprocessing (colour conversion + resize, crop, normalise),
+  one clip per call (batch 1), two backbone passes (``clip.encode_image``,
+  then the dense pass) and the prompts encoded on every call.
 
-The test video is a synthetic demo video (``fgclip_mm.datasets.demo_data``, the
-generator behind ``tools/data/make_demo_dataset.py``) with a UCF-format test
-annotation, unless ``--video`` is given. Speed is never asserted in tests; this
-script prints numbers (see docs/benchmarks.md). Example::
+``*_fps`` count video frames that receive a score per second;
+``fraction_of_ceiling`` = ours' backbone frames per second / ceiling. AUCs
+compare ours at the stride with scoring every frame on the demo video's
+labels. Memory: peak RSS of a fresh process scoring a generated 1-minute and
+``--long-minutes`` video (``--long-minutes 0`` skips it). The last stdout
+line is one JSON object. ``--all-models`` prints the efficiency table of
+every model config instead (each model in a fresh process). Example::
 
     python tools/analysis/benchmark_inference.py \\
-        --config configs/fgclip_demo.py
+        --config configs/fgclip_demo.py --long-minutes 60
 """
+
 import argparse
-import copy
-import datetime
+import glob
 import json
+import logging
 import os
 import os.path as osp
 import platform
 import resource
 import subprocess
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence
 
 import cv2
 import numpy as np
 import torch
 
-#: Input sides up to this use the light defaults (tiny demo model).
-LIGHT_INPUT_SIDE = 128
+AMP = {'none': None, 'fp16': torch.float16, 'bf16': torch.bfloat16}
 
 
-# --------------------------------------------------------------------- results
-@dataclass
-class Timing:
-    """One measured row of the table.
-
-    Attributes:
-        name (str): Row label.
-        scored (int): Frames that went through the backbone.
-        seconds (float): Wall time (the fastest of the repeats).
-        video_frames (int): Video frames covered (0 for the backbone row).
-        parts (dict): Optional breakdown ``{part: seconds}``.
-    """
-    name: str
-    scored: int
-    seconds: float
-    video_frames: int = 0
-    parts: Dict[str, float] = field(default_factory=dict)
-
-    @property
-    def fps(self) -> float:
-        """Scored frames per second."""
-        return self.scored / self.seconds
-
-    @property
-    def video_fps(self) -> float:
-        """Covered video frames per second (0 when not applicable)."""
-        return self.video_frames / self.seconds if self.video_frames else 0.0
-
-
-@dataclass
-class TestData:
-    """A test video with its UCF-format annotation and frame-count file."""
-    video: str
-    ann_file: str
-    counts_file: str
-    num_frames: int
-
-    @property
-    def video_dir(self) -> str:
-        """Folder of the video (the dataset's ``data_prefix``)."""
-        return osp.dirname(self.video)
-
-
-# ------------------------------------------------------------------------ args
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    """Command-line options; ``None`` defaults are filled by
-    :func:`defaults_for` from the model."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--config', required=True, help='model/data config')
-    parser.add_argument(
-        '--frames', type=int, default=None,
-        help='frames of the generated test video (default: the longest '
-        'length <= 600 (inputs <= {} px) or <= 256 (larger inputs) that the '
-        'test clips tile without overlap)'.format(LIGHT_INPUT_SIDE))
-    parser.add_argument(
-        '--video-size', default=None,
-        help='WxH of the generated video (default: 96x96 for inputs '
-        f'<= {LIGHT_INPUT_SIDE} px, else 320x240)')
-    parser.add_argument(
-        '--video', default=None,
-        help='benchmark this video instead of a generated one (the memory '
-        'probe still uses generated videos)')
-    parser.add_argument(
-        '--batch', type=int, default=None,
-        help='clips per batch (default: the config\'s test batch size)')
-    parser.add_argument(
-        '--frame-interval', type=int, default=None,
-        help='score every K-th frame (default: the config\'s)')
-    parser.add_argument(
-        '--threads', type=int, default=None,
-        help='torch intra-op threads (default: torch\'s own)')
-    parser.add_argument(
-        '--repeats', type=int, default=None,
-        help='timed repeats per measurement, the fastest reported (default: '
-        f'5 for inputs <= {LIGHT_INPUT_SIDE} px, else 2)')
-    parser.add_argument(
-        '--backbone-batch', type=int, default=None,
-        help='frames per backbone-only call (default: the frames of one '
-        'backbone call in the end-to-end run, min(batch, clips) * clip_len '
-        'capped at the model\'s frame_chunk)')
-    parser.add_argument(
-        '--memory-frames', type=int, nargs=2, default=None,
-        metavar=('SHORT', 'LONG'),
-        help='video lengths of the memory probe (default: S = about frames/2 '
-        'but at least one full batch of clips, and 8*S (inputs <= '
-        f'{LIGHT_INPUT_SIDE} px) or 2*S, tiled like --frames); 0 0 skips it')
-    parser.add_argument(
-        '--workers', type=int, nargs='+', default=[0, 2],
-        help='dataloader num_workers values to time end to end (default: 0 2)')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the generated videos (default: 0)')
-    parser.add_argument('--memory-probe', default=None,
-                        help=argparse.SUPPRESS)  # internal: child process mode
-    return parser.parse_args(argv)
-
-
-# ------------------------------------------------------------------------ data
-def make_test_video(out_dir: str, num_frames: int, size: Tuple[int, int],
-                    seed: int = 0) -> TestData:
-    """Write one normal synthetic test video and its UCF-format annotation.
-
-    The demo generator draws square frames; a non-square ``size`` is a centre
-    crop of a square video of the larger side, re-encoded.
-
-    Args:
-        out_dir (str): Output directory (the generator's layout).
-        num_frames (int): Length of the video.
-        size (tuple[int, int]): ``(width, height)``, both even.
-        seed (int): Generator seed.
-    """
-    from fgclip_mm.datasets.demo_data import (DemoConfig, make_demo_dataset,
-                                              write_mp4)
-    width, height = size
-    cfg = DemoConfig(num_train_normal=0, num_train_anomalous=0,
-                     num_test_normal=1, num_test_anomalous=0,
-                     size=max(width, height), min_frames=num_frames,
-                     max_frames=num_frames)
-    make_demo_dataset(out_dir, seed=seed, cfg=cfg)
-    video = osp.join(out_dir, 'videos', 'test', 'Normal_test_000.mp4')
-    if width != height:
-        frames = read_all_frames(video)
-        y0 = (frames.shape[1] - height) // 2
-        x0 = (frames.shape[2] - width) // 2
-        write_mp4(video, frames[:, y0:y0 + height, x0:x0 + width], cfg.fps)
-    return TestData(video, osp.join(out_dir, 'test_annotations.txt'),
-                    osp.join(out_dir, 'test_frame_counts.txt'), num_frames)
-
-
-def read_all_frames(video: str) -> np.ndarray:
-    """All frames of a (small) video, uint8 RGB ``(T, H, W, 3)``."""
-    import decord
-    reader = decord.VideoReader(video)
-    return reader.get_batch(list(range(len(reader)))).asnumpy()
-
-
-def annotate_video(video: str, out_dir: str) -> TestData:
-    """A UCF-format annotation (class Normal) for a user-supplied video."""
-    import decord
-    num_frames = len(decord.VideoReader(video))
-    name = osp.basename(video)
-    ann = osp.join(out_dir, 'test_annotations.txt')
-    counts = osp.join(out_dir, 'test_frame_counts.txt')
-    with open(ann, 'w') as f:
-        f.write(f'{name}  Normal  -1  -1  -1  -1\n')
-    with open(counts, 'w') as f:
-        f.write(f'{name} {num_frames}\n')
-    return TestData(osp.abspath(video), ann, counts, num_frames)
-
-
-# ----------------------------------------------------------------- model/cfg
-def load_config(path: str, data: TestData, frame_interval: Optional[int],
-                batch: Optional[int]):
-    """The config with its test dataloader pointed at ``data``."""
-    from mmengine.config import Config
-    cfg = Config.fromfile(path)
-    options = {
-        'test_dataloader.dataset.ann_file': data.ann_file,
-        'test_dataloader.dataset.frame_counts_file': data.counts_file,
-        'test_dataloader.dataset.data_prefix': dict(video=data.video_dir),
-    }
-    if frame_interval is not None:
-        options['test_dataloader.dataset.frame_interval'] = frame_interval
-    if batch is not None:
-        options['test_dataloader.batch_size'] = batch
-    cfg.merge_from_dict(options)
-    return cfg
-
-
-def build_model(cfg) -> torch.nn.Module:
-    """The recognizer of ``cfg`` in eval mode (weights as configured)."""
-    from mmaction.registry import MODELS
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    return model.eval()
-
-
-def build_loader(cfg, num_workers: int):
-    """The test dataloader of ``cfg`` with ``num_workers`` workers."""
-    from mmengine.runner import Runner
-    loader_cfg = cfg.test_dataloader.copy()
-    loader_cfg.update(num_workers=num_workers,
-                      persistent_workers=False)
-    return Runner.build_dataloader(loader_cfg)
-
-
-def input_size(model) -> Tuple[int, int]:
-    """Model input ``(height, width)``."""
-    return tuple(model.backbone.image_size)
-
-
-# ------------------------------------------------------------------- timing
-def fastest(runs: List[Timing]) -> Timing:
-    """The run with the shortest wall time.
-
-    The minimum, not the mean: on a shared CPU other processes only ever add
-    time (and stall torch's thread pool at every parallel region), so the
-    fastest run is the estimate least distorted by them.
-    """
-    return min(runs, key=lambda r: r.seconds)
-
-
-@torch.no_grad()
-def run_backbone(model, images: torch.Tensor) -> Timing:
-    """One timed ``model.backbone`` call (one ViT pass: global + dense)."""
-    tic = time.perf_counter()
-    model.backbone(images)
-    return Timing('backbone only', images.shape[0], time.perf_counter() - tic)
-
-
-@torch.no_grad()
-def run_end_to_end(model, loader) -> Timing:
-    """One pass of ``model.test_step`` over the loader, timed per part."""
-    data_s = model_s = 0.0
-    scored = 0
-    video_frames: Dict[str, int] = {}
-    tic = time.perf_counter()
-    it = iter(loader)
-    while True:
-        t0 = time.perf_counter()
-        try:
-            batch = next(it)
-        except StopIteration:
-            break
-        t1 = time.perf_counter()
-        outputs = model.test_step(batch)
-        model_s += time.perf_counter() - t1
-        data_s += t1 - t0
-        for ds in outputs:
-            scored += int(ds.pred_frame_scores.numel())
-            video_frames[ds.video_id] = int(ds.total_frames)
-    total = time.perf_counter() - tic
-    return Timing('ours', scored, total, sum(video_frames.values()),
-                  dict(data=data_s, model=model_s))
-
-
-@torch.no_grad()
-def warm_up(model, cfg) -> None:
-    """One ``test_step`` on a single clip (first calls, prompt cache)."""
-    one_clip = copy.deepcopy(cfg)
-    one_clip.test_dataloader.batch_size = 1
-    model.test_step(next(iter(build_loader(one_clip, 0))))
-
-
-def profile_pipeline(cfg, passes: int = 2) -> Dict[str, float]:
-    """Milliseconds per clip of each test-pipeline transform.
-
-    Runs the dataset's transforms one by one on every clip (no dataloader),
-    ``passes`` times, keeping each transform's fastest pass.
-    """
-    from mmaction.registry import DATASETS
-    dataset = DATASETS.build(cfg.test_dataloader.dataset)
-    best: Dict[str, float] = {}
-    for _ in range(passes):
-        totals: Dict[str, float] = {}
-        for i in range(len(dataset)):
-            results = dataset.get_data_info(i)
-            for transform in dataset.pipeline.transforms:
-                tic = time.perf_counter()
-                results = transform(results)
-                name = type(transform).__name__
-                totals[name] = totals.get(name, 0.0) + (time.perf_counter() -
-                                                        tic)
-        for name, seconds in totals.items():
-            best[name] = min(best.get(name, seconds), seconds)
-    return {k: 1000 * v / len(dataset) for k, v in best.items()}
-
-
-# -------------------------------------------------------------------- naive
-def decoded_size(cfg, frame_shape: Tuple[int, int],
-                 model_size: Tuple[int, int]) -> Tuple[int, int]:
-    """``(width, height)`` the test pipeline decodes to (before cropping)."""
-    from fgclip_mm.datasets.transforms.loading import target_size
-    for step in cfg.test_dataloader.dataset.pipeline:
-        if step['type'] == 'DecodeSampledFrames':
-            size = target_size(step.get('scale'), frame_shape)
-            if size is not None:
-                return size
-    return model_size[1], model_size[0]
-
-
-def naive_preprocess(frame_bgr: np.ndarray, resize_wh: Tuple[int, int],
-                     crop_hw: Tuple[int, int]) -> np.ndarray:
-    """BGR->RGB, cv2 resize of the full-size frame, centre crop."""
-    rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
-    img = cv2.resize(rgb, resize_wh, interpolation=cv2.INTER_LINEAR)
-    h, w = crop_hw
-    y0, x0 = (img.shape[0] - h) // 2, (img.shape[1] - w) // 2
-    return img[y0:y0 + h, x0:x0 + w]
-
-
-@contextmanager
-def two_pass_features(model) -> Iterator[None]:
-    """Make ``model.extract_feat`` run two full backbone passes (naive).
-
-    Global: ``clip.encode_image``; dense: a second full ``model.backbone`` pass
-    (its global output discarded). The heads downstream are untouched.
-    """
-    clip = model.backbone.clip
-
-    def extract_feat(inputs: torch.Tensor):
-        b, t = inputs.shape[:2]
-        frames = inputs.flatten(0, 1)
-        glob = clip.encode_image(frames).float()
-        dense = model.backbone(frames)[1].float()
-        return glob.reshape(b, t, -1), dense.reshape(b, t, *dense.shape[1:])
-
-    model.extract_feat = extract_feat
-    try:
-        yield
-    finally:
-        del model.extract_feat
-
-
-@torch.no_grad()
-def run_naive(model, cfg, video: str, clip_len: int, frame_interval: int,
-              batch: int) -> Timing:
-    """Sequential read of every frame, cv2 resize, keep every K-th, two passes.
-
-    Kept frames are grouped into clips of ``clip_len`` (the last one padded by
-    repeating its last frame), ``batch`` clips per call of the same heads
-    (``model.score_frames``).
-    """
-    mean = model.data_preprocessor.mean.view(1, 1, 3, 1, 1)
-    std = model.data_preprocessor.std.view(1, 1, 3, 1, 1)
-    crop = input_size(model)
-    per_batch = clip_len * batch
-    decode_s = model_s = 0.0
-    scored = total = 0
-    pending: List[np.ndarray] = []
-
-    def flush() -> None:
-        nonlocal model_s, scored
-        n = len(pending)
-        arr = np.stack(pending + [pending[-1]] * ((-n) % clip_len))
-        tic = time.perf_counter()
-        x = torch.from_numpy(arr).permute(0, 3, 1, 2).float()
-        x = x.reshape(-1, clip_len, *x.shape[1:])
-        with two_pass_features(model):
-            model.score_frames((x - mean) / std)
-        model_s += time.perf_counter() - tic
-        scored += n
-        pending.clear()
-
-    tic_all = time.perf_counter()
-    cap = cv2.VideoCapture(video)
-    resize_wh = None
-    while True:
-        tic = time.perf_counter()
-        ok, frame = cap.read()
-        if not ok:
-            break
-        if resize_wh is None:
-            resize_wh = decoded_size(cfg, frame.shape[:2], crop)
-        img = naive_preprocess(frame, resize_wh, crop)
-        keep = total % frame_interval == 0
-        total += 1
-        decode_s += time.perf_counter() - tic
-        if keep:
-            pending.append(img)
-            if len(pending) == per_batch:
-                flush()
-    cap.release()
-    if pending:
-        flush()
-    seconds = time.perf_counter() - tic_all
-    return Timing('naive (full decode, 2 passes)', scored, seconds, total,
-                  dict(data=decode_s, model=model_s))
-
-
-def measure(model, cfg, data: TestData, args: argparse.Namespace,
-            clip_len: int, frame_interval: int, batch: int) -> List[Timing]:
-    """Backbone-only, end-to-end and naive timings, fastest of the rounds.
-
-    The three are interleaved round by round, so that a burst of load from
-    other processes does not fall on one row only.
-    """
-    loaders = {n: build_loader(cfg, n) for n in args.workers}
-    if args.backbone_batch is None:
-        num_clips = len(build_loader(cfg, 0).dataset)
-        args.backbone_batch = min(
-            min(batch, num_clips) * clip_len,
-            getattr(model, 'frame_chunk', None) or batch * clip_len)
-    h, w = input_size(model)
-    images = torch.randn(args.backbone_batch, 3, h, w)
-    log('warm-up ...')
-    run_backbone(model, images[:4])
-    warm_up(model, cfg)
-    runs: Dict[str, List[Timing]] = {}
-    for r in range(args.repeats):
-        log(f'round {r + 1}/{args.repeats}: backbone, end to end '
-            f'(num_workers={args.workers}), naive ...')
-        timings = [run_backbone(model, images)]
-        for n, loader in loaders.items():
-            timing = run_end_to_end(model, loader)
-            timing.name = f'ours end-to-end (workers={n})'
-            timings.append(timing)
-        timings.append(run_naive(model, cfg, data.video, clip_len,
-                                 frame_interval, batch))
-        for timing in timings:
-            runs.setdefault(timing.name, []).append(timing)
-    return [fastest(v) for v in runs.values()]
-
-
-# ------------------------------------------------------------------- memory
-def _status_mb(key: str) -> Optional[float]:
-    """A ``VmRSS``/``VmHWM`` line of /proc/self/status in MiB, or None."""
-    try:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith(key + ':'):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def reset_peak_rss() -> bool:
-    """Reset the peak-RSS mark (Linux ``clear_refs``); False if unsupported."""
-    try:
-        with open('/proc/self/clear_refs', 'w') as f:
-            f.write('5')
-        return True
-    except OSError:
-        return False
-
-
-def peak_rss_mb() -> float:
-    """Peak RSS since start or the last :func:`reset_peak_rss`, MiB.
-
-    ``resource.getrusage(...).ru_maxrss`` (KiB on Linux); ``clear_refs``
-    resets it too.
-    """
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def memory_probe_child(args: argparse.Namespace) -> None:
-    """Child mode: one end-to-end pass on the probe video, JSON to stdout.
-
-    The peak-RSS mark is reset after the model and the loader are built, so
-    the peak is that of the inference itself (imports and model building
-    excluded); the RSS just before is reported alongside.
-    """
-    data = TestData(**json.loads(args.memory_probe))
-    cfg = load_config(args.config, data, args.frame_interval, args.batch)
-    model = build_model(cfg)
-    loader = build_loader(cfg, 0)
-    reset = reset_peak_rss()
-    before = _status_mb('VmRSS') if reset else peak_rss_mb()
-    timing = run_end_to_end(model, loader)
-    print('MEMORY_PROBE ' + json.dumps(dict(
-        frames=data.num_frames, scored=timing.scored, rss_before_mb=before,
-        peak_rss_mb=peak_rss_mb(), rss_after_mb=_status_mb('VmRSS'),
-        peak_was_reset=reset)))
-
-
-def memory_probe(args: argparse.Namespace, data: TestData) -> Dict:
-    """Run :func:`memory_probe_child` on ``data`` in a fresh interpreter."""
-    cmd = [sys.executable, osp.abspath(__file__), '--config', args.config,
-           '--memory-probe', json.dumps(data.__dict__)]
-    for flag, value in (('--frame-interval', args.frame_interval),
-                        ('--batch', args.batch), ('--threads', args.threads)):
-        if value is not None:
-            cmd += [flag, str(value)]
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f'memory probe failed ({out.returncode}):\n'
-                           + out.stderr[-3000:])
-    line = [ln for ln in out.stdout.splitlines()
-            if ln.startswith('MEMORY_PROBE ')][-1]
-    return json.loads(line[len('MEMORY_PROBE '):])
-
-
-# --------------------------------------------------------------------- report
-def header(args: argparse.Namespace, cfg, model, data: TestData,
-           frame_interval: int, clip_len: int, batch: int) -> str:
-    """Machine, threads, config and sizes (call while the video exists)."""
-    h, w = input_size(model)
-    video_h, video_w = _video_shape(data.video)
-    return '\n'.join([
-        f'date: {datetime.date.today().isoformat()}   machine: '
-        f'{platform.machine()}, {os.cpu_count()} CPU cores, no GPU '
-        '(device: cpu)',
-        f'torch {torch.__version__}, torch threads: {torch.get_num_threads()}',
-        f'config: {args.config}   arch: {_arch_name(cfg)}   input: {w}x{h}',
-        f'video: {data.num_frames} frames at {video_w}x{video_h}   '
-        f'clip_len: {clip_len}   frame_interval: {frame_interval}   '
-        f'batch: {batch} clips ({batch * clip_len} frames)',
-    ])
-
-
-def load_average() -> str:
-    """1-minute load average (other processes skew CPU timings)."""
-    try:
-        return f'{os.getloadavg()[0]:.2f}'
-    except OSError:
-        return 'n/a'
-
-
-def _video_shape(video: str) -> Tuple[int, int]:
-    """``(height, width)`` from the container header."""
-    cap = cv2.VideoCapture(video)
-    shape = (int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
-             int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)))
-    cap.release()
-    return shape
-
-
-def _arch_name(cfg) -> str:
-    """Backbone architecture in words."""
-    arch = cfg.model.backbone.arch
-    if isinstance(arch, str):
-        return arch
-    vision = arch['vision_cfg']
-    return (f"tiny ViT (width {vision['width']}, {vision['layers']} layers, "
-            f"patch {vision['patch_size']})")
-
-
-def format_table(rows: List[Timing], backbone: Timing,
-                 naive: Timing) -> str:
-    """Markdown table: frames scored, seconds, rates and ratios per row."""
-    cols = ('', 'scored', 'seconds', 'frames/s', 'ms/frame', 'video fr/s',
-            'vs backbone', 'vs naive')
-    lines = ['| ' + ' | '.join(cols) + ' |',
-             '|' + '|'.join(['---'] + ['---:'] * (len(cols) - 1)) + '|']
-    for r in rows:
-        vs_backbone = f'{r.fps / backbone.fps:.2f}x'
-        vs_naive = (f'{r.video_fps / naive.video_fps:.2f}x'
-                    if r.video_frames else '')
-        lines.append('| ' + ' | '.join([
-            r.name, str(r.scored), f'{r.seconds:.2f}', f'{r.fps:.1f}',
-            f'{1000 / r.fps:.1f}',
-            f'{r.video_fps:.1f}' if r.video_frames else '',
-            vs_backbone, vs_naive]) + ' |')
-    return '\n'.join(lines)
-
-
-def format_breakdown(rows: List[Timing], backbone: Timing) -> str:
-    """Where the time of each pipeline goes.
-
-    The backbone share is estimated as backbone passes / backbone-only rate.
-    """
-    lines = []
-    for r in rows:
-        if not r.parts:
-            continue
-        parts = ', '.join(f'{k} {v:.2f} s ({100 * v / r.seconds:.0f}%)'
-                          for k, v in r.parts.items())
-        passes = 2 if r.name.startswith('naive') else 1
-        est = passes * r.scored / backbone.fps
-        lines.append(f'  {r.name}: total {r.seconds:.2f} s = {parts}; '
-                     f'{passes} backbone pass(es) at the backbone-only rate '
-                     f'would take {est:.2f} s')
-    return '\n'.join(lines)
-
-
-def format_pipeline(ms_per_clip: Dict[str, float], clip_len: int) -> str:
-    """One line: milliseconds per clip of each transform."""
-    total = sum(ms_per_clip.values())
-    parts = ', '.join(f'{k} {v:.1f}' for k, v in ms_per_clip.items())
-    return (f'  test pipeline per clip ({clip_len} frames): {total:.1f} ms = '
-            f'{parts} ms ({total / clip_len:.2f} ms per scored frame)')
-
-
-def format_memory(results: List[Dict]) -> str:
-    """Peak RSS per video length."""
-    lines = ['| video frames | scored frames | RSS before run (MiB) | '
-             'peak RSS during run (MiB) | peak - before (MiB) | '
-             'RSS after run (MiB) |',
-             '|---:|---:|---:|---:|---:|---:|']
-    for r in results:
-        after = r.get('rss_after_mb')
-        lines.append(
-            f"| {r['frames']} | {r['scored']} | {r['rss_before_mb']:.0f} | "
-            f"{r['peak_rss_mb']:.0f} | "
-            f"{r['peak_rss_mb'] - r['rss_before_mb']:.0f} | "
-            + (f'{after:.0f} |' if after is not None else 'n/a |'))
-    if results and not results[0]['peak_was_reset']:
-        lines.append('(peak mark could not be reset: peaks include model '
-                     'building)')
-    return '\n'.join(lines)
-
-
-# ----------------------------------------------------------------------- main
-def tiled_length(target: int, clip_len: int, frame_interval: int) -> int:
-    """Longest video <= ``target`` frames (at least one clip) that test clips
-    tile exactly.
-
-    Clips span ``(clip_len - 1) * K + 1`` frames every ``clip_len * K``; any
-    other length adds a shifted last clip that overlaps the one before it
-    (extra backbone work that the naive loop does not do).
-    """
-    stride = clip_len * frame_interval
-    return clips_length(max(1, (target + frame_interval - 1) // stride),
-                        clip_len, frame_interval)
-
-
-def clips_length(num_clips: int, clip_len: int, frame_interval: int) -> int:
-    """Video length that exactly ``num_clips`` test clips tile."""
-    return num_clips * clip_len * frame_interval - (frame_interval - 1)
-
-
-def defaults_for(args: argparse.Namespace, model, clip_len: int,
-                 frame_interval: int, batch: int) -> argparse.Namespace:
-    """Fill size defaults from the model's input size (light vs heavy)."""
-    light = max(input_size(model)) <= LIGHT_INPUT_SIDE
-    if args.frames is None:
-        args.frames = tiled_length(600 if light else 256, clip_len,
-                                   frame_interval)
-    if args.video_size is None:
-        args.video_size = '96x96' if light else '320x240'
-    if args.repeats is None:
-        args.repeats = 5 if light else 2
-    if args.memory_frames is None:
-        # at least one full batch, so that both runs have the same peak batch
-        stride = clip_len * frame_interval
-        short = max(-(-args.frames // (2 * stride)), batch)
-        args.memory_frames = [
-            clips_length(n, clip_len, frame_interval)
-            for n in (short, short * (8 if light else 2))
-        ]
-    return args
-
-
-def parse_size(text: str) -> Tuple[int, int]:
-    """``'320x240'`` -> ``(320, 240)``."""
-    w, h = (int(v) for v in text.lower().split('x'))
-    return w, h
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--config', default='configs/fgclip_demo.py')
+    p.add_argument('--checkpoint', default=None)
+    p.add_argument('--device', default='cpu')
+    p.add_argument('--amp', default='none', choices=sorted(AMP))
+    p.add_argument('--batch-clips', type=int, default=8)
+    p.add_argument(
+        '--stride',
+        type=int,
+        default=None,
+        help="default: the config's test frame_interval",
+    )
+    p.add_argument(
+        '--frames',
+        type=int,
+        default=None,
+        help='frames of the generated video (default 1200 for '
+        'inputs <= 128 px, else one chunk of ours)',
+    )
+    p.add_argument(
+        '--same-work-frames',
+        type=int,
+        default=None,
+        help='frames of the stride-1 / naive comparison (default: '
+        'the same video for small inputs, 2 clips otherwise)',
+    )
+    p.add_argument(
+        '--video-size',
+        default=None,
+        help='WxH (default 96x96 for inputs <= 128 px, else 320x240)',
+    )
+    p.add_argument('--backend', default='pyav', choices=['pyav', 'decord'])
+    p.add_argument('--repeats', type=int, default=3)
+    p.add_argument('--threads', type=int, default=None)
+    p.add_argument(
+        '--long-minutes',
+        type=float,
+        default=0,
+        help='memory probe on a generated 240p video of this '
+        'length and a 1-minute one (0: skip)',
+    )
+    p.add_argument('--long-fps', type=int, default=30)
+    p.add_argument('--all-models', action='store_true')
+    p.add_argument('--probe', default=None, help=argparse.SUPPRESS)
+    p.add_argument('--row', action='store_true', help=argparse.SUPPRESS)
+    return p.parse_args(argv)
 
 
 def log(msg: str) -> None:
-    """Progress to stderr (the tables go to stdout)."""
     print(msg, file=sys.stderr, flush=True)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> None:
-    """Run every measurement and print the report."""
-    args = parse_args(argv)
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
+def sync(device: str) -> None:
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(fn, device: str):
+    """``(seconds, fn())`` with device synchronisation."""
+    sync(device)
+    tic = time.perf_counter()
+    out = fn()
+    sync(device)
+    return time.perf_counter() - tic, out
+
+
+# ------------------------------------------------------------------ rows
+def run_ours(model, video: str, stride: int, args) -> Dict:
+    """One streaming pass; seconds, scored and video frames, dense scores."""
+    from fgclip_mm.apis.inference import collect_scores, iter_inference_vad
+    from fgclip_mm.evaluation.functional.protocols import expand_frame_scores
+
+    seconds, chunks = timed(
+        lambda: list(
+            iter_inference_vad(
+                model,
+                video,
+                stride=stride,
+                batch_clips=args.batch_clips,
+                backend=args.backend,
+                amp_dtype=AMP[args.amp],
+            )
+        ),
+        args.device,
+    )
+    inds, scores, _, total = collect_scores(chunks)
+    return dict(
+        seconds=seconds,
+        scored=int(inds.size),
+        frames=total,
+        inds=inds,
+        scores=scores,
+        dense=expand_frame_scores(inds, scores, total),
+    )
+
+
+@torch.no_grad()
+def run_ceiling(model, num_frames: int, batch: int, args) -> Dict:
+    """Backbone passes over ``num_frames`` pre-decoded frames, ``batch`` per
+    call (the ceiling of ours at the same batch size)."""
+    h, w = model.backbone.image_size
+    images = torch.randn(batch, 3, h, w, device=args.device)
+    calls = max(1, -(-num_frames // batch))
+
+    def passes():
+        with torch.autocast(
+            images.device.type,
+            dtype=AMP[args.amp] or torch.float32,
+            enabled=args.amp != 'none',
+        ):
+            for _ in range(calls):
+                model.backbone(images)
+
+    seconds, _ = timed(passes, args.device)
+    return dict(seconds=seconds, scored=calls * batch)
+
+
+def fastest(runs: List[Dict]) -> Dict:
+    """The run of least wall time (other processes only add time)."""
+    return min(runs, key=lambda r: r['seconds'])
+
+
+def measure(
+    model, videos: Dict[str, str], stride: int, clip_len: int, args
+) -> Dict[str, Dict]:
+    """Fastest of ``--repeats`` interleaved rounds of every row."""
+    batch = args.batch_clips * clip_len
+    runs: Dict[str, List[Dict]] = {}
+    for r in range(args.repeats):
+        log(f'round {r + 1}/{args.repeats} ...')
+        rows = dict(ours=run_ours(model, videos['main'], stride, args))
+        rows['ceiling'] = run_ceiling(
+            model, rows['ours']['scored'], batch, args
+        )
+        same = videos['same']
+        rows['ours_same_work'] = run_ours(model, same, 1, args)
+        rows['ours_stride_same_video'] = (
+            rows['ours']
+            if same == videos['main']
+            else run_ours(model, same, stride, args)
+        )
+        rows['naive'] = run_naive(
+            model, same, clip_len, args.device, AMP[args.amp]
+        )
+        for k, v in rows.items():
+            runs.setdefault(k, []).append(v)
+    return {k: fastest(v) for k, v in runs.items()}
+
+
+def summary(rows: Dict[str, Dict], labels: Optional[np.ndarray], args) -> Dict:
+    """The final JSON object."""
+    from fgclip_mm.evaluation.functional import roc_auc
+
+    def vfps(r):
+        return r['frames'] / r['seconds']
+
+    ours, naive, ceil = rows['ours'], rows['naive'], rows['ceiling']
+    same = rows['ours_same_work']
+    ceiling_fps = ceil['scored'] / ceil['seconds']
+    n = min(naive['scores'].size, same['scores'].size)
+    out = dict(
+        naive_fps=vfps(naive),
+        ours_fps=vfps(ours),
+        ceiling_fps=ceiling_fps,
+        speedup_vs_naive=vfps(ours) / vfps(naive),
+        fraction_of_ceiling=ours['scored'] / ours['seconds'] / ceiling_fps,
+        same_work_speedup=vfps(same) / vfps(naive),
+        same_work_max_abs_diff=float(
+            np.abs(naive['scores'][:n] - same['scores'][:n]).max()
+        ),
+        auc_stride=None,
+        auc_every_frame=None,
+        peak_rss_mb=peak_rss_mb(),
+        device=args.device,
+    )
+    if labels is not None and 0 < labels.sum() < labels.size:
+        out['auc_stride'] = roc_auc(
+            labels, rows['ours_stride_same_video']['dense']
+        )
+        out['auc_every_frame'] = roc_auc(labels, same['dense'])
+    if args.device.startswith('cuda'):
+        out['peak_gpu_mb'] = torch.cuda.max_memory_allocated() / 2**20
+    return {
+        k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()
+    }
+
+
+def format_rows(rows: Dict[str, Dict]) -> str:
+    """Markdown table of the timed rows."""
+    lines = [
+        '| row | scored frames | video frames | seconds | scored fr/s '
+        '| video fr/s |',
+        '|---|---:|---:|---:|---:|---:|',
+    ]
+    for name, r in rows.items():
+        if name == 'ours_stride_same_video' and r is rows['ours']:
+            continue
+        frames = r.get('frames')
+        lines.append(
+            f'| {name} | {r["scored"]} | {frames or ""} | '
+            f'{r["seconds"]:.3f} | {r["scored"] / r["seconds"]:.1f} | '
+            + (f'{frames / r["seconds"]:.1f} |' if frames else ' |')
+        )
+    return '\n'.join(lines)
+
+
+# ----------------------------------------------------------------- naive
+@torch.no_grad()
+def run_naive(
+    model, video: str, clip_len: int, device: str, amp_dtype=None
+) -> Dict:
+    """Every frame in order, per-frame preprocessing, one clip per call, two
+    backbone passes, prompts encoded on every call.
+
+    Frames are decoded with PyAV and converted one by one with the same
+    swscale call as ours (``to_ndarray(width=, height=)``), then cropped and
+    normalised per frame, so that at stride 1 both score identical pixels
+    in identical clips.
+    """
+    import av
+
+    from fgclip_mm.apis.inference import frame_geometry, score_clips
+
+    h, w = model.backbone.image_size
+    pre = model.data_preprocessor
+    mean = pre.mean.view(3, 1, 1).to(device)
+    std = pre.std.view(3, 1, 1).to(device)
+    clip = model.backbone.clip
+    scores, pending = [], []
+
+    def two_pass(inputs):
+        b, t = inputs.shape[:2]
+        x = inputs.flatten(0, 1)
+        glob = clip.encode_image(x).float()
+        dense = model.backbone(x)[1].float()
+        return glob.reshape(b, t, -1), dense.reshape(b, t, *dense.shape[1:])
+
+    def flush():
+        model.scorer.clear_cache()  # prompts encoded on every call
+        s, _ = score_clips(model, torch.stack(pending), clip_len, amp_dtype)
+        scores.append(s.cpu().numpy())
+        pending.clear()
+
+    model.extract_feat = two_pass
+    tic = time.perf_counter()
+    container = av.open(video)
+    try:
+        stream = container.streams.video[0]
+        ctx = stream.codec_context
+        (dw, dh), (y0, x0) = frame_geometry(model, (ctx.height, ctx.width))
+        for frame in container.decode(stream):
+            rgb = frame.to_ndarray(width=dw, height=dh, format='rgb24')
+            x = torch.from_numpy(rgb[y0 : y0 + h, x0 : x0 + w].copy())
+            pending.append(
+                (x.to(device).permute(2, 0, 1).float() - mean) / std
+            )
+            if len(pending) == clip_len:
+                flush()
+        if pending:
+            flush()
+        sync(device)
+    finally:
+        del model.extract_feat
+        container.close()
+    seconds = time.perf_counter() - tic
+    frames = int(sum(s.size for s in scores))
+    return dict(
+        seconds=seconds,
+        scored=frames,
+        frames=frames,
+        scores=np.concatenate(scores),
+    )
+
+
+# ------------------------------------------------------------------ data
+def make_labelled_video(out_dir: str, frames: int, size, seed: int = 0):
+    """One anomalous demo video (``fgclip_mm.datasets.demo_data``) and its
+    frame labels; a non-square size is a centre crop, re-encoded."""
+    from fgclip_mm.annotations import parse_ucf_test_annotations
+    from fgclip_mm.datasets.demo_data import (
+        DemoConfig,
+        make_demo_dataset,
+        write_mp4,
+    )
+
+    width, height = size
+    cfg = DemoConfig(
+        num_train_normal=0,
+        num_train_anomalous=0,
+        num_test_normal=0,
+        num_test_anomalous=1,
+        size=max(width, height),
+        min_frames=frames,
+        max_frames=frames,
+    )
+    make_demo_dataset(out_dir, seed=seed, cfg=cfg)
+    rec = parse_ucf_test_annotations(
+        osp.join(out_dir, 'test_annotations.txt')
+    )[0]
+    video = osp.join(out_dir, 'videos', 'test', rec['name'])
+    if width != height:
+        import decord
+
+        reader = decord.VideoReader(video)
+        full = reader.get_batch(list(range(len(reader)))).asnumpy()
+        y0, x0 = (full.shape[1] - height) // 2, (full.shape[2] - width) // 2
+        write_mp4(video, full[:, y0 : y0 + height, x0 : x0 + width], cfg.fps)
+    labels = np.zeros(frames, np.int64)
+    for s, e in rec['anomaly_intervals']:
+        labels[s:e] = 1
+    return video, labels
+
+
+def make_long_video(
+    path: str, seconds: float, fps: int, size=(320, 240), seed: int = 0
+) -> int:
+    """A long H.264 video of a texture panning under a moving box, encoded
+    frame by frame (memory independent of the length); returns its frames."""
+    import av
+
+    rng = np.random.default_rng(seed)
+    w, h = size
+    texture = cv2.resize(
+        rng.integers(0, 255, (h // 8, w // 4, 3), np.uint8),
+        (2 * w, h),
+        interpolation=cv2.INTER_LINEAR,
+    )
+    n = int(round(seconds * fps))
+    with av.open(path, 'w') as container:
+        stream = container.add_stream('libx264', rate=fps)
+        stream.width, stream.height, stream.pix_fmt = w, h, 'yuv420p'
+        stream.options = {'preset': 'ultrafast', 'crf': '28'}
+        for i in range(n):
+            x = (i * 2) % w
+            img = np.ascontiguousarray(texture[:, x : x + w])
+            bx = (i * 3) % (w - 40)
+            img[h // 3 : h // 3 + 40, bx : bx + 40] = (220, 30, 30)
+            frame = av.VideoFrame.from_ndarray(img, format='rgb24')
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return n
+
+
+# ---------------------------------------------------------------- memory
+def probe_child(args) -> None:
+    """Child mode: one streaming pass over ``args.probe``, JSON to stdout."""
+    model = build(args)
+    before = peak_rss_mb()
+    row = run_ours(model, args.probe, args.stride, args)
+    print(
+        'PROBE '
+        + json.dumps(
+            dict(
+                frames=row['frames'],
+                scored=row['scored'],
+                seconds=round(row['seconds'], 2),
+                rss_before_mb=round(before, 1),
+                peak_rss_mb=round(peak_rss_mb(), 1),
+            )
+        )
+    )
+
+
+def child(args, extra: List[str], prefix: str) -> Dict:
+    """Run this script in a fresh interpreter; parse its ``prefix`` line."""
+    cmd = [
+        sys.executable,
+        osp.abspath(__file__),
+        '--config',
+        args.config,
+        '--device',
+        args.device,
+        '--amp',
+        args.amp,
+        '--batch-clips',
+        str(args.batch_clips),
+        '--backend',
+        args.backend,
+    ] + extra
+    for flag in ('checkpoint', 'stride', 'threads'):
+        if getattr(args, flag) is not None:
+            cmd += [f'--{flag}', str(getattr(args, flag))]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f'{" ".join(cmd)} failed:\n{out.stderr[-3000:]}')
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith(prefix)]
+    return json.loads(line[-1][len(prefix) :])
+
+
+def memory_probes(args, tmp: str) -> List[Dict]:
+    """Peak RSS of scoring a 1-minute and a ``--long-minutes`` 240p video."""
+    results = []
+    for minutes in (1, args.long_minutes):
+        path = osp.join(tmp, f'long_{minutes:g}min.mp4')
+        log(f'memory probe: writing a {minutes:g}-minute 320x240 video ...')
+        tic = time.perf_counter()
+        make_long_video(path, minutes * 60, args.long_fps)
+        log(
+            f'  written in {time.perf_counter() - tic:.0f} s; scoring it in '
+            'a fresh process ...'
+        )
+        probe = child(args, ['--probe', path], 'PROBE ')
+        probe['minutes'] = minutes
+        results.append(probe)
+        os.remove(path)
+    return results
+
+
+# ------------------------------------------------------------ all models
+def drop_missing_weights(node) -> None:
+    """Set ``pretrained`` entries naming missing local files to None (in
+    place): random weights time the same (``--all-models`` rows)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if (
+                key == 'pretrained'
+                and isinstance(value, str)
+                and os.sep in value
+                and not osp.exists(value)
+            ):
+                log(f'  {value} not found: random weights')
+                node[key] = None
+            else:
+                drop_missing_weights(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            drop_missing_weights(value)
+
+
+def build(args):
+    """The model of ``args.config`` on ``args.device``, eval mode."""
     from mmengine.config import Config
     from mmengine.logging import MMLogger
-    from mmengine.registry import init_default_scope
-    import fgclip_mm  # noqa: F401  (registers the components)
-    init_default_scope('mmaction')
-    MMLogger.get_instance('mmengine', log_level='WARNING')
-    if args.memory_probe:
-        memory_probe_child(args)
-        return
 
-    base = Config.fromfile(args.config)
-    model = build_model(base)
-    ds_cfg = base.test_dataloader.dataset
-    clip_len = ds_cfg.clip_len
-    frame_interval = args.frame_interval or ds_cfg.get('frame_interval', 1)
-    batch = args.batch or base.test_dataloader.batch_size
-    defaults_for(args, model, clip_len, frame_interval, batch)
+    from fgclip_mm.apis import init_vad_model
 
-    load_start = load_average()
+    MMLogger.get_current_instance().setLevel(logging.WARNING)
+    cfg = Config.fromfile(args.config)
+    if args.row:
+        drop_missing_weights(cfg.model)
+    return init_vad_model(cfg, args.checkpoint, args.device)
+
+
+def num_params(model) -> float:
+    return sum(p.numel() for p in model.parameters()) / 1e6
+
+
+@torch.no_grad()
+def snippet_row(model, args) -> Dict:
+    """Feature-level throughput of a snippet model: random (1, T, C, D)
+    features of 64 snippets (feature extraction not included)."""
+    dims = (
+        model.head.in_channels
+        if hasattr(model.head, 'in_channels')
+        else model.cfg.model.head.get('in_channels', 512)
+    )
+    feats = torch.randn(1, 64, 1, dims, device=args.device)
+    model(feats, mode='tensor')
+    seconds = min(
+        timed(lambda: model(feats, mode='tensor'), args.device)[0]
+        for _ in range(args.repeats)
+    )
+    snippet_len = getattr(model, 'default_snippet_length', 16)
+    return dict(
+        kind='snippet features',
+        scored_fps=64 / seconds,
+        video_fps=64 * snippet_len / seconds,
+    )
+
+
+def row_child(args, tmp: str) -> None:
+    """Child mode of ``--all-models``: one model's row, JSON to stdout."""
+    model = build(args)
+    row = dict(
+        config=args.config,
+        type=type(model).__name__,
+        params_m=round(num_params(model), 2),
+    )
+    if hasattr(model, 'score_frames'):
+        from fgclip_mm.apis.inference import config_test_settings
+
+        settings = config_test_settings(model)
+        stride = args.stride or settings['stride']
+        args.frames = (
+            args.frames or args.batch_clips * settings['clip_len'] * stride
+        )
+        video, _ = make_labelled_video(
+            tmp, args.frames, default_size(model, args)
+        )
+        run_ours(model, video, stride, args)  # warm-up
+        ours = fastest(
+            [run_ours(model, video, stride, args) for _ in range(args.repeats)]
+        )
+        row.update(
+            kind='video (end to end)',
+            stride=stride,
+            scored_fps=ours['scored'] / ours['seconds'],
+            video_fps=ours['frames'] / ours['seconds'],
+        )
+    else:
+        row.update(snippet_row(model, args))
+    row['peak_rss_mb'] = peak_rss_mb()
+    if args.device.startswith('cuda'):
+        row['peak_gpu_mb'] = torch.cuda.max_memory_allocated() / 2**20
+    print('ROW ' + json.dumps(row))
+
+
+def model_configs() -> List[str]:
+    """One config per distinct model: the full configs (``configs/*.py``,
+    ``configs/<dir>/*.py`` except ablations), then the model bases of the
+    snippet baselines (``configs/_base_/models/*_snippet.py``). Models that
+    differ only in their test prompts or loss count once (first name
+    wins)."""
+    from mmengine.config import Config
+
+    paths = sorted(
+        glob.glob('configs/*.py')
+        + [
+            p
+            for p in glob.glob('configs/*/*.py')
+            if not p.startswith(('configs/_base_', 'configs/ablations'))
+        ]
+    )
+    paths += sorted(glob.glob('configs/_base_/models/*_snippet.py'))
+    seen, out = set(), []
+    for path in paths:
+        try:
+            model = dict(Config.fromfile(path).model)
+        except Exception as e:  # a config that does not parse: say so
+            log(f'skipping {path}: {type(e).__name__}: {e}')
+            continue
+        model.pop('scorer', None)  # test prompts
+        model.pop('loss', None)  # training only
+        key = json.dumps(model, sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            out.append(path)
+    return out
+
+
+def all_models(args) -> None:
+    """The efficiency table: one fresh process per distinct model."""
+    rows = []
+    for path in model_configs():
+        log(f'{path} ...')
+        args.config = path
+        try:
+            rows.append(child(args, ['--row'], 'ROW '))
+        except RuntimeError as e:
+            log(f'  failed: {str(e)[-500:]}')
+    mem = 'peak GPU MiB' if args.device.startswith('cuda') else 'peak RSS MiB'
+    print(
+        f'| config | model | params (M) | input | scored /s | video fr/s '
+        f'| {mem} |\n|---|---|---:|---|---:|---:|---:|'
+    )
+    for r in rows:
+        peak = r.get('peak_gpu_mb', r['peak_rss_mb'])
+        print(
+            f'| {r["config"]} | {r["type"]} | {r["params_m"]:.2f} | '
+            f'{r["kind"]} | {r["scored_fps"]:.1f} | {r["video_fps"]:.1f} '
+            f'| {peak:.0f} |'
+        )
+    print(json.dumps(dict(device=args.device, rows=rows)))
+
+
+# ------------------------------------------------------------------ main
+def default_size(model, args):
+    if args.video_size:
+        return tuple(int(v) for v in args.video_size.lower().split('x'))
+    return (96, 96) if max(model.backbone.image_size) <= 128 else (320, 240)
+
+
+def header(args, model, stride: int, clip_len: int) -> str:
+    dev = (
+        torch.cuda.get_device_name()
+        if args.device.startswith('cuda')
+        else f'{os.cpu_count()} CPU cores'
+    )
+    return (
+        f'machine: {platform.machine()}, {dev}; torch '
+        f'{torch.__version__}, {torch.get_num_threads()} threads; load '
+        f'{os.getloadavg()[0]:.2f}\nconfig: {args.config}   params: '
+        f'{num_params(model):.2f} M   input: {model.backbone.image_size}'
+        f'   clip_len {clip_len}   stride {stride}   batch '
+        f'{args.batch_clips} clips   backend {args.backend}   amp '
+        f'{args.amp}'
+    )
+
+
+def benchmark(args, tmp: str) -> None:
+    """Every row on one config, then the memory probes."""
+    from fgclip_mm.apis.inference import config_test_settings, online_latency
+
+    model = build(args)
+    settings = config_test_settings(model)
+    stride = args.stride = args.stride or settings['stride']
+    clip_len = settings['clip_len']
+    light = max(model.backbone.image_size) <= 128
+    frames = args.frames or (
+        1200 if light else args.batch_clips * clip_len * stride
+    )
+    size = default_size(model, args)
+    log(f'writing a {frames}-frame {size[0]}x{size[1]} demo video ...')
+    main_video, labels = make_labelled_video(
+        osp.join(tmp, 'main'), frames, size
+    )
+    videos = dict(main=main_video, same=main_video)
+    same_frames = args.same_work_frames or (None if light else 2 * clip_len)
+    if same_frames and same_frames != frames:
+        videos['same'], labels = make_labelled_video(
+            osp.join(tmp, 'same'), same_frames, size
+        )
+    log('warm-up ...')
+    run_ours(model, videos['same'], stride, args)
+    run_naive(model, videos['same'], clip_len, args.device, AMP[args.amp])
+    rows = measure(model, videos, stride, clip_len, args)
+    result = summary(rows, labels, args)
+    result['online_latency_frames'] = online_latency(
+        stride, clip_len, args.batch_clips
+    )
+    if args.long_minutes > 0:
+        probes = memory_probes(args, tmp)
+        result.update(
+            peak_rss_1min_mb=probes[0]['peak_rss_mb'],
+            peak_rss_long_mb=probes[1]['peak_rss_mb'],
+            long_minutes=args.long_minutes,
+        )
+        result['peak_rss_mb'] = max(p['peak_rss_mb'] for p in probes)
+        for p in probes:
+            log(f'  probe: {p}')
+    print(header(args, model, stride, clip_len))
+    print(format_rows(rows))
+    print(json.dumps(result))
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    import tempfile
+
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.probe:
+        return probe_child(args)
     with tempfile.TemporaryDirectory(prefix='fgclip_bench_') as tmp:
-        log('preparing the test video ...')
-        if args.video:
-            data = annotate_video(args.video, tmp)
-        else:
-            data = make_test_video(osp.join(tmp, 'main'), args.frames,
-                                   parse_size(args.video_size), args.seed)
-        cfg = load_config(args.config, data, frame_interval, batch)
-        title = header(args, cfg, model, data, frame_interval, clip_len,
-                       batch)
-
-        rows = measure(model, cfg, data, args, clip_len, frame_interval,
-                       batch)
-        backbone, naive = rows[0], rows[-1]
-        log('test pipeline, per transform ...')
-        pipeline_ms = profile_pipeline(cfg)
-
-        memory = []
-        for n in args.memory_frames:
-            if n <= 0:
-                continue
-            log(f'memory probe, {n} frames (fresh process) ...')
-            probe = make_test_video(osp.join(tmp, f'mem{n}'), n,
-                                    parse_size(args.video_size), args.seed)
-            memory.append(memory_probe(args, probe))
-
-    print(title)
-    print(f'load average (1 min) at start / end: {load_start} / '
-          f'{load_average()}')
-    print(f'fastest of {args.repeats} interleaved rounds (other processes '
-          'only add time); backbone only: '
-          f'{args.backbone_batch} random frames per call; end to end and '
-          'naive: full passes over the video; after warm-up\n')
-    print(format_table(rows, backbone, naive))
-    print('\nscored = frames through the backbone; video fr/s = video frames '
-          'covered per second; vs backbone = scored frames/s over the '
-          'backbone-only rate; vs naive = video fr/s over the naive one\n')
-    print('time breakdown (data = decode + preprocess + collate, '
-          'model = test_step / heads + backbone passes):')
-    print(format_breakdown(rows[1:], backbone))
-    print(format_pipeline(pipeline_ms, clip_len))
-    if memory:
-        print('\nRSS of the end-to-end run (num_workers=0), a fresh process '
-              'per video, peak mark reset after building the model:\n')
-        print(format_memory(memory))
+        if args.row:
+            return row_child(args, tmp)
+        if args.all_models:
+            return all_models(args)
+        benchmark(args, tmp)
 
 
 if __name__ == '__main__':

@@ -17,6 +17,7 @@ samples/s, peak RSS and the parameter counts (total / trainable). Parameters
 of a method without ``run_stats.json`` (e.g. zero-shot) are counted by
 building the model from the config the runner saved in its work dir.
 """
+
 import argparse
 import glob
 import json
@@ -26,9 +27,13 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from fgclip_mm.evaluation.functional import (average_precision,
-                                             far_at_recall, far_at_threshold,
-                                             load_vad_dump, roc_auc)
+from fgclip_mm.evaluation.functional import (
+    average_precision,
+    far_at_recall,
+    far_at_threshold,
+    load_vad_dump,
+    roc_auc,
+)
 
 #: (column title, row key, format) of the table.
 COLUMNS = [
@@ -61,7 +66,8 @@ def find_dump(work_dir: str, name: Optional[str] = None) -> str:
     if not dumps:
         raise FileNotFoundError(
             f'{work_dir}: no *.npz test dump (run tools/test.py CONFIG CKPT '
-            f'--dump {work_dir}/results.npz)')
+            f'--dump {work_dir}/results.npz)'
+        )
     return dumps[-1]
 
 
@@ -72,7 +78,8 @@ def dump_metrics(path: str) -> Dict[str, float]:
     scores = np.concatenate([v['scores'] for v in videos]).astype(np.float64)
     labels = np.concatenate([v['labels'] for v in videos])
     normal = np.concatenate(
-        [np.full(v['scores'].size, not v['is_anomalous']) for v in videos])
+        [np.full(v['scores'].size, not v['is_anomalous']) for v in videos]
+    )
     far_threshold = meta.get('far_threshold', 0.5)
     return {
         'AUC': roc_auc(labels, scores),
@@ -107,19 +114,23 @@ def model_params(work_dir: str) -> Dict[str, int]:
     configs = sorted(glob.glob(osp.join(work_dir, '*.py')))
     if not configs:
         return {}
-    import fgclip_mm  # noqa: F401  (registers the models)
     from mmaction.registry import MODELS
     from mmaction.utils import register_all_modules
     from mmengine.config import Config
 
+    import fgclip_mm  # noqa: F401  (registers the models)
     from fgclip_mm.engine.hooks import count_parameters
+
     register_all_modules(init_default_scope=True)
     return count_parameters(MODELS.build(Config.fromfile(configs[0]).model))
 
 
-def method_row(work_dir: str, name: Optional[str] = None,
-               dump_name: Optional[str] = None,
-               build_models: bool = True) -> Dict:
+def method_row(
+    work_dir: str,
+    name: Optional[str] = None,
+    dump_name: Optional[str] = None,
+    build_models: bool = True,
+) -> Dict:
     """All columns of one work dir."""
     row = dict(method=name or osp.basename(osp.normpath(work_dir)))
     row.update(dump_metrics(find_dump(work_dir, dump_name)))
@@ -137,22 +148,31 @@ def _cell(value, fmt: str) -> str:
 
 def markdown_table(rows: List[Dict]) -> str:
     """The rows as a Markdown table (``-`` where a value is missing)."""
-    lines = ['| ' + ' | '.join(title for title, _, _ in COLUMNS) + ' |',
-             '|' + '|'.join(' --- ' for _ in COLUMNS) + '|']
+    lines = [
+        '| ' + ' | '.join(title for title, _, _ in COLUMNS) + ' |',
+        '|' + '|'.join(' --- ' for _ in COLUMNS) + '|',
+    ]
     for row in rows:
-        lines.append('| ' + ' | '.join(
-            _cell(row.get(key), fmt) for _, key, fmt in COLUMNS) + ' |')
+        lines.append(
+            '| '
+            + ' | '.join(_cell(row.get(key), fmt) for _, key, fmt in COLUMNS)
+            + ' |'
+        )
     return '\n'.join(lines) + '\n'
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('work_dirs', nargs='+', help='one per method')
-    parser.add_argument('--names', nargs='+', help='row names (default: '
-                        'the work dir names)')
+    parser.add_argument(
+        '--names', nargs='+', help='row names (default: the work dir names)'
+    )
     parser.add_argument('--dump-name', help='dump file name in each work dir')
-    parser.add_argument('--no-build', action='store_true',
-                        help='do not build models to count parameters')
+    parser.add_argument(
+        '--no-build',
+        action='store_true',
+        help='do not build models to count parameters',
+    )
     parser.add_argument('--out', help='also write the table to this file')
     args = parser.parse_args(argv)
     if args.names and len(args.names) != len(args.work_dirs):

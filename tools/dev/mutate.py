@@ -30,6 +30,7 @@ a new component the same way, add entries to ``tools/dev/mutations.py``: a
 small change that a correct test of the behaviour must notice. Not part of
 CI (a full run takes minutes).
 """
+
 import argparse
 import importlib.util
 import os
@@ -59,6 +60,7 @@ def load_mutations(path: str) -> List[Dict]:
     """
     if path.endswith('.json'):
         import json
+
         with open(path) as f:
             mutations = json.load(f)
     else:
@@ -70,8 +72,9 @@ def load_mutations(path: str) -> List[Dict]:
     for m in mutations:
         missing = [k for k in FIELDS if k not in m]
         if missing:
-            raise ValueError(f'{path}: mutation {m.get("name")!r} lacks '
-                             f'{missing}')
+            raise ValueError(
+                f'{path}: mutation {m.get("name")!r} lacks {missing}'
+            )
         edits(m)  # checks the two fields
         if m['name'] in names:
             raise ValueError(f'{path}: mutation name {m["name"]!r} repeats')
@@ -85,12 +88,17 @@ def edits(mutation: Dict) -> List[Tuple[str, str]]:
     orig, repl = mutation['original'], mutation['replacement']
     if isinstance(orig, str) and isinstance(repl, str):
         return [(orig, repl)]
-    if isinstance(orig, list) and isinstance(repl, list) and len(orig) == len(
-            repl) > 0:
+    if (
+        isinstance(orig, list)
+        and isinstance(repl, list)
+        and len(orig) == len(repl) > 0
+    ):
         return list(zip(orig, repl))
-    raise ValueError(f'mutation {mutation["name"]!r}: original and '
-                     'replacement must be two strings or two lists of the '
-                     'same length')
+    raise ValueError(
+        f'mutation {mutation["name"]!r}: original and '
+        'replacement must be two strings or two lists of the '
+        'same length'
+    )
 
 
 def apply(source: str, mutation: Dict) -> Tuple[str, str]:
@@ -110,19 +118,32 @@ def list_files(root: str) -> List[str]:
     when ``root`` is no git work tree."""
     try:
         out = subprocess.run(
-            ['git', 'ls-files', '-z', '--cached', '--others',
-             '--exclude-standard'],
-            cwd=root, check=True, capture_output=True).stdout
+            [
+                'git',
+                'ls-files',
+                '-z',
+                '--cached',
+                '--others',
+                '--exclude-standard',
+            ],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        ).stdout
         files = [f for f in out.decode().split('\0') if f]
     except (OSError, subprocess.CalledProcessError):
         files = []
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
-            files += [osp.relpath(osp.join(dirpath, f), root)
-                      for f in filenames]
-    return sorted(f for f in files
-                  if osp.isfile(osp.join(root, f))
-                  and not set(f.split(os.sep)[:-1]) & SKIP_DIRS)
+            files += [
+                osp.relpath(osp.join(dirpath, f), root) for f in filenames
+            ]
+    return sorted(
+        f
+        for f in files
+        if osp.isfile(osp.join(root, f))
+        and not set(f.split(os.sep)[:-1]) & SKIP_DIRS
+    )
 
 
 def make_scratch(root: str, files: Sequence[str]) -> str:
@@ -139,7 +160,8 @@ def scratch_env(scratch: str) -> Dict[str, str]:
     """Environment that imports the project from ``scratch`` first."""
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join(
-        [scratch] + [p for p in [env.get('PYTHONPATH')] if p])
+        [scratch] + [p for p in [env.get('PYTHONPATH')] if p]
+    )
     env['PYTHONDONTWRITEBYTECODE'] = '1'
     return env
 
@@ -147,11 +169,18 @@ def scratch_env(scratch: str) -> Dict[str, str]:
 def imported_from(scratch: str, python: str, package: str) -> str:
     """Where ``package`` is found by ``python`` run in ``scratch`` (found,
     not imported: no package code runs)."""
-    code = ('import importlib.util as u; '
-            f's = u.find_spec({package!r}); print(s.origin if s else "")')
-    out = subprocess.run([python, '-c', code], cwd=scratch,
-                         env=scratch_env(scratch), capture_output=True,
-                         text=True, check=True)
+    code = (
+        'import importlib.util as u; '
+        f's = u.find_spec({package!r}); print(s.origin if s else "")'
+    )
+    out = subprocess.run(
+        [python, '-c', code],
+        cwd=scratch,
+        env=scratch_env(scratch),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.strip()
 
 
@@ -162,9 +191,11 @@ def check_scratch_import(scratch: str, python: str, package: str) -> None:
         return
     origin = imported_from(scratch, python, package)
     if not osp.realpath(origin).startswith(osp.realpath(scratch) + os.sep):
-        raise RuntimeError(f'{package} resolves to {origin!r}, not to the '
-                           f'scratch copy {scratch}: mutations would not '
-                           'be tested')
+        raise RuntimeError(
+            f'{package} resolves to {origin!r}, not to the '
+            f'scratch copy {scratch}: mutations would not '
+            'be tested'
+        )
     print(f'{package} is imported from {origin}', file=sys.stderr)
 
 
@@ -173,27 +204,46 @@ def selection(mutation: Dict) -> Tuple[Tuple[str, ...], bool]:
     return tuple(mutation.get('tests') or []), bool(mutation.get('slow'))
 
 
-def run_pytest(scratch: str, python: str,
-               sel: Tuple[Tuple[str, ...], bool], timeout: float) -> Dict:
+def run_pytest(
+    scratch: str,
+    python: str,
+    sel: Tuple[Tuple[str, ...], bool],
+    timeout: float,
+) -> Dict:
     """``pytest -m "not slow" -x -q [tests]`` in ``scratch`` (without
     ``-m`` when ``sel`` allows slow tests); returns
     ``dict(returncode, seconds, tail, by)``: ``returncode`` None on
     timeout, ``by`` the first failing test."""
     tests, slow = sel
     marker = [] if slow else ['-m', 'not slow']
-    cmd = [python, '-m', 'pytest', *marker, '-x', '-q',
-           '-p', 'no:cacheprovider', *tests]
+    cmd = [
+        python,
+        '-m',
+        'pytest',
+        *marker,
+        '-x',
+        '-q',
+        '-p',
+        'no:cacheprovider',
+        *tests,
+    ]
     start = time.monotonic()
     try:
-        proc = subprocess.run(cmd, cwd=scratch, env=scratch_env(scratch),
-                              capture_output=True, text=True,
-                              timeout=timeout)
+        proc = subprocess.run(
+            cmd,
+            cwd=scratch,
+            env=scratch_env(scratch),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         output = proc.stdout + proc.stderr
         code, tail, by = proc.returncode, output[-2000:], first_failure(output)
     except subprocess.TimeoutExpired:
         code, tail, by = None, '', ''
-    return dict(returncode=code, seconds=time.monotonic() - start, tail=tail,
-                by=by)
+    return dict(
+        returncode=code, seconds=time.monotonic() - start, tail=tail, by=by
+    )
 
 
 def first_failure(output: str) -> str:
@@ -234,12 +284,14 @@ class Worker:
         check_scratch_import(self.scratch, args.python, args.package)
 
     def baseline(self, sel: Tuple[Tuple[str, ...], bool]) -> Dict:
-        return run_pytest(self.scratch, self.args.python, sel,
-                          self.args.timeout)
+        return run_pytest(
+            self.scratch, self.args.python, sel, self.args.timeout
+        )
 
     def run(self, mutation: Dict) -> Dict:
-        result = dict(name=mutation['name'], seconds=0.0, tail='', why='',
-                      by='')
+        result = dict(
+            name=mutation['name'], seconds=0.0, tail='', why='', by=''
+        )
         why = stale_reason(self.scratch, mutation)
         if why:
             return dict(result, result='stale', why=why)
@@ -249,13 +301,22 @@ class Worker:
         try:
             with open(path, 'w', encoding='utf-8') as f:
                 f.write(apply(source, mutation)[0])
-            run = run_pytest(self.scratch, self.args.python,
-                             selection(mutation), self.args.timeout)
+            run = run_pytest(
+                self.scratch,
+                self.args.python,
+                selection(mutation),
+                self.args.timeout,
+            )
         finally:
             with open(path, 'w', encoding='utf-8') as f:
                 f.write(source)
-        return dict(result, result=classify(run['returncode']),
-                    seconds=run['seconds'], tail=run['tail'], by=run['by'])
+        return dict(
+            result,
+            result=classify(run['returncode']),
+            seconds=run['seconds'],
+            tail=run['tail'],
+            by=run['by'],
+        )
 
     def close(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
@@ -271,13 +332,17 @@ def describe_tests(mutation: Dict) -> str:
 def format_table(rows: Sequence[Dict], mutations: Dict[str, Dict]) -> str:
     """A Markdown table: mutation, result, seconds, the tests run and the
     first test that failed."""
-    lines = ['| mutation | result | s | tests | first failure |',
-             '|---|---|---|---|---|']
+    lines = [
+        '| mutation | result | s | tests | first failure |',
+        '|---|---|---|---|---|',
+    ]
     for r in rows:
         tests = describe_tests(mutations[r['name']])
-        result = r['result'] + (f" ({r['why']})" if r.get('why') else '')
-        lines.append(f"| {r['name']} | {result} | {r['seconds']:.1f} | "
-                     f"{tests} | {r.get('by', '')} |")
+        result = r['result'] + (f' ({r["why"]})' if r.get('why') else '')
+        lines.append(
+            f'| {r["name"]} | {result} | {r["seconds"]:.1f} | '
+            f'{tests} | {r.get("by", "")} |'
+        )
     counts = Counter(r['result'] for r in rows)
     lines.append('')
     lines.append(', '.join(f'{v} {k}' for k, v in sorted(counts.items())))
@@ -286,28 +351,61 @@ def format_table(rows: Sequence[Dict], mutations: Dict[str, Dict]) -> str:
 
 def parse_args(argv: Optional[Sequence[str]] = None):
     parser = argparse.ArgumentParser(
-        description='Report which named mutations the fast tests catch.')
+        description='Report which named mutations the fast tests catch.'
+    )
     parser.add_argument(
-        '--mutations', default=osp.join(ROOT, 'tools', 'dev', 'mutations.py'),
-        help='Python file with a MUTATIONS list (or a JSON list)')
-    parser.add_argument('--root', default=ROOT,
-                        help='repository root to copy (default: this one)')
-    parser.add_argument('--list', action='store_true',
-                        help='list the mutations and exit')
-    parser.add_argument('--only', action='append', default=[],
-                        help='run only these (repeatable, or comma-separated)')
-    parser.add_argument('-j', '--jobs', type=int, default=1,
-                        help='parallel scratch copies (default 1)')
-    parser.add_argument('--timeout', type=float, default=900,
-                        help='seconds per pytest run (default 900)')
-    parser.add_argument('--no-baseline', action='store_true',
-                        help='do not check that the selections pass unmutated')
-    parser.add_argument('--python', default=sys.executable,
-                        help='interpreter that runs pytest (default: this)')
-    parser.add_argument('--package', default='fgclip_mm',
-                        help='package that must import from the copy')
-    parser.add_argument('-v', '--verbose', action='store_true',
-                        help='print the pytest output of missed / error runs')
+        '--mutations',
+        default=osp.join(ROOT, 'tools', 'dev', 'mutations.py'),
+        help='Python file with a MUTATIONS list (or a JSON list)',
+    )
+    parser.add_argument(
+        '--root',
+        default=ROOT,
+        help='repository root to copy (default: this one)',
+    )
+    parser.add_argument(
+        '--list', action='store_true', help='list the mutations and exit'
+    )
+    parser.add_argument(
+        '--only',
+        action='append',
+        default=[],
+        help='run only these (repeatable, or comma-separated)',
+    )
+    parser.add_argument(
+        '-j',
+        '--jobs',
+        type=int,
+        default=1,
+        help='parallel scratch copies (default 1)',
+    )
+    parser.add_argument(
+        '--timeout',
+        type=float,
+        default=900,
+        help='seconds per pytest run (default 900)',
+    )
+    parser.add_argument(
+        '--no-baseline',
+        action='store_true',
+        help='do not check that the selections pass unmutated',
+    )
+    parser.add_argument(
+        '--python',
+        default=sys.executable,
+        help='interpreter that runs pytest (default: this)',
+    )
+    parser.add_argument(
+        '--package',
+        default='fgclip_mm',
+        help='package that must import from the copy',
+    )
+    parser.add_argument(
+        '-v',
+        '--verbose',
+        action='store_true',
+        help='print the pytest output of missed / error runs',
+    )
     return parser.parse_args(argv)
 
 
@@ -316,8 +414,9 @@ def select(mutations: List[Dict], only: Sequence[str]) -> List[Dict]:
     wanted = [n for item in only for n in item.split(',') if n]
     unknown = sorted(set(wanted) - {m['name'] for m in mutations})
     if unknown:
-        raise SystemExit(f'unknown mutation(s): {", ".join(unknown)}; see '
-                         '--list')
+        raise SystemExit(
+            f'unknown mutation(s): {", ".join(unknown)}; see --list'
+        )
     return [m for m in mutations if not wanted or m['name'] in wanted]
 
 
@@ -339,11 +438,16 @@ def run_all(chosen: Sequence[Dict], args) -> List[Dict]:
     workers = []
     if live:
         files = list_files(args.root)
-        workers = [Worker(args.root, files, args)
-                   for _ in range(max(1, min(args.jobs, len(live))))]
+        workers = [
+            Worker(args.root, files, args)
+            for _ in range(max(1, min(args.jobs, len(live))))
+        ]
     try:
-        bad = ({} if args.no_baseline or not live else baseline_failures(
-            workers[0], live))
+        bad = (
+            {}
+            if args.no_baseline or not live
+            else baseline_failures(workers[0], live)
+        )
         todo = [m for m in live if selection(m) not in bad]
         free = list(workers)
 
@@ -363,11 +467,25 @@ def run_all(chosen: Sequence[Dict], args) -> List[Dict]:
     for m in chosen:
         base = bad.get(selection(m))
         if stale[m['name']]:
-            rows.append(dict(name=m['name'], result='stale', seconds=0.0,
-                             why=stale[m['name']], tail=''))
+            rows.append(
+                dict(
+                    name=m['name'],
+                    result='stale',
+                    seconds=0.0,
+                    why=stale[m['name']],
+                    tail='',
+                )
+            )
         elif base is not None:
-            rows.append(dict(name=m['name'], result='error', tail=base['tail'],
-                             why='baseline-fails', seconds=base['seconds']))
+            rows.append(
+                dict(
+                    name=m['name'],
+                    result='error',
+                    tail=base['tail'],
+                    why='baseline-fails',
+                    seconds=base['seconds'],
+                )
+            )
         else:
             rows.append(done[m['name']])
     return rows
@@ -382,15 +500,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             tests = describe_tests(m)
             why = stale_reason(args.root, m)
             stale = f' STALE ({why})' if why else ''
-            print(f"{m['name']}: {m['file']} [{tests}]{stale}")
+            print(f'{m["name"]}: {m["file"]} [{tests}]{stale}')
             if m.get('note'):
-                print(f"    {m['note']}")
+                print(f'    {m["note"]}')
         return 0
     rows = run_all(chosen, args)
     if args.verbose:
         for r in rows:
             if r['result'] in ('missed', 'error') and r.get('tail'):
-                print(f"--- {r['name']} ({r['result']})\n{r['tail']}")
+                print(f'--- {r["name"]} ({r["result"]})\n{r["tail"]}')
     print(format_table(rows, {m['name']: m for m in mutations}))
     return 0 if all(r['result'] == 'caught' for r in rows) else 1
 

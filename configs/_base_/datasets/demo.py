@@ -8,33 +8,37 @@ clip_len = 8
 img_size = 64
 # Test-time prompts: the demo captions are a fixed set of sentences per class
 # (fgclip_mm.datasets.demo_data.DEMO_CAPTIONS); scoring reuses them.
-scorer_prompts = dict(class_prompts={
-    'Normal': [
-        'A normal surveillance video of people walking across a square.',
-        'A quiet scene where a few pedestrians walk slowly.',
-        'An ordinary street scene with people passing by.',
-        'People walk calmly through the scene.',
-        'A few pedestrians stroll across the ground.',
-    ],
-    'Explosion': [
-        'An explosion happens and a bright orange fireball grows in the '
-        'scene.',
-        'A sudden blast creates an expanding ball of fire among the '
-        'pedestrians.',
-        'A bright orange fireball expanding from the blast.',
-        'A growing orange and yellow explosion.',
-    ],
-    'Fighting': [
-        'Two people in red fight violently in the middle of the scene.',
-        'A fight breaks out as two people in red attack each other.',
-        'A person in red throwing punches.',
-        'A person in red fighting back.',
-    ],
-})
+scorer_prompts = dict(
+    class_prompts={
+        'Normal': [
+            'A normal surveillance video of people walking across a square.',
+            'A quiet scene where a few pedestrians walk slowly.',
+            'An ordinary street scene with people passing by.',
+            'People walk calmly through the scene.',
+            'A few pedestrians stroll across the ground.',
+        ],
+        'Explosion': [
+            'An explosion happens and a bright orange fireball grows in the '
+            'scene.',
+            'A sudden blast creates an expanding ball of fire among the '
+            'pedestrians.',
+            'A bright orange fireball expanding from the blast.',
+            'A growing orange and yellow explosion.',
+        ],
+        'Fighting': [
+            'Two people in red fight violently in the middle of the scene.',
+            'A fight breaks out as two people in red attack each other.',
+            'A person in red throwing punches.',
+            'A person in red fighting back.',
+        ],
+    }
+)
 
 train_pipeline = [
     dict(type='VideoReaderInit'),
-    dict(type='SampleAnnotatedFrames', clip_len=clip_len, strategy='timestamped'),
+    dict(
+        type='SampleAnnotatedFrames', clip_len=clip_len, strategy='timestamped'
+    ),
     dict(type='DecodeSampledFrames', scale=(img_size, img_size)),
     dict(type='GenerateRegionBoxes', max_regions=2, strategy='virtual_mask'),
     dict(type='FlipWithBoxes', flip_ratio=0.5),
@@ -60,7 +64,9 @@ train_dataloader = dict(
         ann_file=f'{data_root}/train.json',
         data_prefix=dict(video=data_root),
         metainfo=dict(classes=classes),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+    ),
+)
 val_dataloader = dict(
     batch_size=8,
     num_workers=0,
@@ -76,7 +82,9 @@ val_dataloader = dict(
         clip_len=clip_len,
         frame_interval=2,
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    ),
+)
 test_dataloader = val_dataloader
 
 val_evaluator = dict(type='VADMetric', protocol='frame')

@@ -21,11 +21,25 @@ feature_clip = dict(
     type='OpenCLIPBackbone',
     arch=dict(
         embed_dim=64,
-        vision_cfg=dict(image_size=64, patch_size=8, width=64, layers=2,
-                        head_width=16, mlp_ratio=2.0),
-        text_cfg=dict(context_length=32, vocab_size=49408, width=64, heads=4,
-                      layers=2, mlp_ratio=2.0)),
-    pretrained=f'{data_root}/clip.pt')
+        vision_cfg=dict(
+            image_size=64,
+            patch_size=8,
+            width=64,
+            layers=2,
+            head_width=16,
+            mlp_ratio=2.0,
+        ),
+        text_cfg=dict(
+            context_length=32,
+            vocab_size=49408,
+            width=64,
+            heads=4,
+            layers=2,
+            mlp_ratio=2.0,
+        ),
+    ),
+    pretrained=f'{data_root}/clip.pt',
+)
 
 train_pipeline = [
     dict(type='LoadSnippetFeatures'),
@@ -49,7 +63,9 @@ train_dataloader = dict(
         ann_file=feature_index,
         split='train',
         metainfo=dict(classes={{_base_.classes}}),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+    ),
+)
 val_dataloader = dict(
     _delete_=True,
     batch_size=1,
@@ -63,7 +79,9 @@ val_dataloader = dict(
         split='test',
         metainfo=dict(classes={{_base_.classes}}),
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    ),
+)
 test_dataloader = val_dataloader
 
 val_evaluator = dict(type='VADMetric', protocol='frame')

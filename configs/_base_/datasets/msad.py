@@ -20,24 +20,58 @@ ucf_prefix = 'UCF_Crimes_Videos/UCF_Crimes/Videos/'
 msad_prefix = '/data/local-files/?d=MSAD/'
 # fgclip_mm.annotations.UCF_MSAD_CLASSES: UCF-Crime's 14, then MSAD's new
 # ones; MSAD's Traffic_accident is RoadAccidents (EQUIVALENT_CLASSES).
-classes = ('Normal', 'Abuse', 'Arrest', 'Arson', 'Assault', 'Burglary',
-           'Explosion', 'Fighting', 'RoadAccidents', 'Robbery', 'Shooting',
-           'Shoplifting', 'Stealing', 'Vandalism', 'Fire', 'Object_falling',
-           'People_falling', 'Water_incident')
+classes = (
+    'Normal',
+    'Abuse',
+    'Arrest',
+    'Arson',
+    'Assault',
+    'Burglary',
+    'Explosion',
+    'Fighting',
+    'RoadAccidents',
+    'Robbery',
+    'Shooting',
+    'Shoplifting',
+    'Stealing',
+    'Vandalism',
+    'Fire',
+    'Object_falling',
+    'People_falling',
+    'Water_incident',
+)
 # Test-time prompts, in the order of `classes`: each name is expanded with the
 # scorer's templates.
-scorer_prompts = dict(classes=[
-    'normal activity', 'abuse', 'arrest', 'arson', 'assault', 'burglary',
-    'explosion', 'fighting', 'road accident', 'robbery', 'shooting',
-    'shoplifting', 'stealing', 'vandalism', 'fire', 'object falling',
-    'people falling', 'water incident'
-])
+scorer_prompts = dict(
+    classes=[
+        'normal activity',
+        'abuse',
+        'arrest',
+        'arson',
+        'assault',
+        'burglary',
+        'explosion',
+        'fighting',
+        'road accident',
+        'robbery',
+        'shooting',
+        'shoplifting',
+        'stealing',
+        'vandalism',
+        'fire',
+        'object falling',
+        'people falling',
+        'water incident',
+    ]
+)
 clip_len = 16
 img_size = 224
 
 train_pipeline = [
     dict(type='VideoReaderInit'),
-    dict(type='SampleAnnotatedFrames', clip_len=clip_len, strategy='timestamped'),
+    dict(
+        type='SampleAnnotatedFrames', clip_len=clip_len, strategy='timestamped'
+    ),
     # 4:3 UCF-Crime and high-resolution MSAD: short side 224 while decoding
     dict(type='DecodeSampledFrames', scale=224),
     dict(type='GenerateRegionBoxes', max_regions=4, strategy='virtual_mask'),
@@ -72,13 +106,15 @@ train_dataloader = dict(
         class_sources={ucf_prefix: 'ucf_crime', msad_prefix: 'msad'},
         exclude_file=[
             f'{data_root}/Temporal_Anomaly_Annotation_for_Testing_Videos.txt',
-            f'{data_root}/msad/test_order.txt'
+            f'{data_root}/msad/test_order.txt',
         ],
         # leave out (and count, log, report) entries that fail validation;
         # 'repair' keeps those with more box tracks than captions or the reverse
         invalid_entries='skip',
         metainfo=dict(classes=classes),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+    ),
+)
 test_dataloader = dict(
     batch_size=4,
     num_workers=4,
@@ -95,8 +131,12 @@ test_dataloader = dict(
         # score every 8th frame, interpolate in between
         frame_interval=8,
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    ),
+)
 # No validation split exists: do not pick checkpoints on the test set.
 val_dataloader = None
 val_evaluator = None
-test_evaluator = dict(type='VADMetric', protocol='frame', ap_convention='sklearn')
+test_evaluator = dict(
+    type='VADMetric', protocol='frame', ap_convention='sklearn'
+)

@@ -31,11 +31,14 @@ train_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='list/shanghai-i3d-train-10crop.list',
-        path_map={'/home/yu/yu_ssd/SH_Train_ten_crop_i3d':
-                  f'{data_root}/SH_Train_ten_crop_i3d'},
+        path_map={
+            '/home/yu/yu_ssd/SH_Train_ten_crop_i3d': f'{data_root}/SH_Train_ten_crop_i3d'
+        },
         label_file='SH_Train_new.txt',
         metainfo=dict(classes=classes),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+    ),
+)
 val_dataloader = dict(
     batch_size=1,
     num_workers=2,
@@ -46,14 +49,17 @@ val_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='list/shanghai-i3d-test-10crop.list',
-        path_map={'/home/yu/yu_ssd/SH_Test_ten_crop_i3d':
-                  f'{data_root}/SH_Test_ten_crop_i3d'},
+        path_map={
+            '/home/yu/yu_ssd/SH_Test_ten_crop_i3d': f'{data_root}/SH_Test_ten_crop_i3d'
+        },
         label_file='SH_Test_NEW.txt',
         test_ann_file='test_annotations.txt',
         extend_last_interval=True,
         metainfo=dict(classes=classes),
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    ),
+)
 test_dataloader = val_dataloader
 
 val_evaluator = dict(type='VADMetric', protocol='snippet16')

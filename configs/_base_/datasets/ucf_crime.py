@@ -4,22 +4,50 @@
 dataset_type = 'TimestampSegmentDataset'
 # FGCLIP_UCF_ROOT overrides the location (used by the tests).
 data_root = '{{$FGCLIP_UCF_ROOT:data/ucf_crime}}'
-classes = ('Normal', 'Abuse', 'Arrest', 'Arson', 'Assault', 'Burglary',
-           'Explosion', 'Fighting', 'RoadAccidents', 'Robbery', 'Shooting',
-           'Shoplifting', 'Stealing', 'Vandalism')
+classes = (
+    'Normal',
+    'Abuse',
+    'Arrest',
+    'Arson',
+    'Assault',
+    'Burglary',
+    'Explosion',
+    'Fighting',
+    'RoadAccidents',
+    'Robbery',
+    'Shooting',
+    'Shoplifting',
+    'Stealing',
+    'Vandalism',
+)
 # Test-time prompts, in the order of `classes`: each name is expanded with the
 # scorer's templates.
-scorer_prompts = dict(classes=[
-    'normal activity', 'abuse', 'arrest', 'arson', 'assault', 'burglary',
-    'explosion', 'fighting', 'road accident', 'robbery', 'shooting',
-    'shoplifting', 'stealing', 'vandalism'
-])
+scorer_prompts = dict(
+    classes=[
+        'normal activity',
+        'abuse',
+        'arrest',
+        'arson',
+        'assault',
+        'burglary',
+        'explosion',
+        'fighting',
+        'road accident',
+        'robbery',
+        'shooting',
+        'shoplifting',
+        'stealing',
+        'vandalism',
+    ]
+)
 clip_len = 16
 img_size = 224
 
 train_pipeline = [
     dict(type='VideoReaderInit'),
-    dict(type='SampleAnnotatedFrames', clip_len=clip_len, strategy='timestamped'),
+    dict(
+        type='SampleAnnotatedFrames', clip_len=clip_len, strategy='timestamped'
+    ),
     # 320x240 videos -> short side 224 while decoding
     dict(type='DecodeSampledFrames', scale=(298, 224)),
     dict(type='GenerateRegionBoxes', max_regions=4, strategy='virtual_mask'),
@@ -51,7 +79,9 @@ train_dataloader = dict(
         strip_prefix='UCF_Crimes_Videos/UCF_Crimes/Videos/',
         exclude_file=f'{data_root}/Temporal_Anomaly_Annotation_for_Testing_Videos.txt',
         metainfo=dict(classes=classes),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+    ),
+)
 test_dataloader = dict(
     batch_size=4,
     num_workers=4,
@@ -68,8 +98,12 @@ test_dataloader = dict(
         # score every 8th frame, interpolate in between
         frame_interval=8,
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    ),
+)
 # No validation split exists: do not pick checkpoints on the test set.
 val_dataloader = None
 val_evaluator = None
-test_evaluator = dict(type='VADMetric', protocol='frame', ap_convention='sklearn')
+test_evaluator = dict(
+    type='VADMetric', protocol='frame', ap_convention='sklearn'
+)

@@ -12,9 +12,22 @@
 # with configs/fgclip_ucf.py): ann_file='.../clip_features/index.json'.
 dataset_type = 'SnippetFeatureDataset'
 data_root = 'data/ucf_crime'
-classes = ('Normal', 'Abuse', 'Arrest', 'Arson', 'Assault', 'Burglary',
-           'Explosion', 'Fighting', 'RoadAccidents', 'Robbery', 'Shooting',
-           'Shoplifting', 'Stealing', 'Vandalism')
+classes = (
+    'Normal',
+    'Abuse',
+    'Arrest',
+    'Arson',
+    'Assault',
+    'Burglary',
+    'Explosion',
+    'Fighting',
+    'RoadAccidents',
+    'Robbery',
+    'Shooting',
+    'Shoplifting',
+    'Stealing',
+    'Vandalism',
+)
 num_segments = 32  # Sultani et al. / RTFM
 
 train_pipeline = [
@@ -37,10 +50,13 @@ train_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='list/ucf-i3d.list',
-        path_map={'G:\\UCF_Train_ten_crop_i3d\\':
-                  f'{data_root}/UCF_Train_ten_crop_i3d'},
+        path_map={
+            'G:\\UCF_Train_ten_crop_i3d\\': f'{data_root}/UCF_Train_ten_crop_i3d'
+        },
         metainfo=dict(classes=classes),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+    ),
+)
 val_dataloader = dict(
     batch_size=1,
     num_workers=2,
@@ -51,12 +67,15 @@ val_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='list/ucf-i3d-test.list',
-        path_map={'G:\\UCF_Test_ten_crop_i3d\\':
-                  f'{data_root}/UCF_Test_ten_crop_i3d'},
+        path_map={
+            'G:\\UCF_Test_ten_crop_i3d\\': f'{data_root}/UCF_Test_ten_crop_i3d'
+        },
         test_ann_file='Temporal_Anomaly_Annotation_for_Testing_Videos.txt',
         metainfo=dict(classes=classes),
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    ),
+)
 test_dataloader = val_dataloader
 
 val_evaluator = dict(type='VADMetric', protocol='snippet16')

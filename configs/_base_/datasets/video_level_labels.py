@@ -10,8 +10,9 @@ img_size = 224
 
 train_pipeline = [
     dict(type='VideoReaderInit'),
-    dict(type='SampleAnnotatedFrames', clip_len=clip_len,
-         strategy='full_video'),
+    dict(
+        type='SampleAnnotatedFrames', clip_len=clip_len, strategy='full_video'
+    ),
     # 16:9 videos -> short side 224 while decoding
     dict(type='DecodeSampledFrames', scale=(398, 224)),
     dict(type='GenerateRegionBoxes', max_regions=1, strategy='virtual_mask'),
@@ -41,7 +42,9 @@ train_dataloader = dict(
         type=dataset_type,
         label_source='field',
         caption_template='A video of {class_text}.',
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+    ),
+)
 test_dataloader = dict(
     batch_size=4,
     num_workers=4,
@@ -54,9 +57,12 @@ test_dataloader = dict(
         # score every 8th frame, interpolate in between
         frame_interval=8,
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    ),
+)
 # No validation split exists: do not pick checkpoints on the test set.
 val_dataloader = None
 val_evaluator = None
-test_evaluator = dict(type='VADMetric', protocol='frame',
-                      ap_convention='sklearn')
+test_evaluator = dict(
+    type='VADMetric', protocol='frame', ap_convention='sklearn'
+)

@@ -7,8 +7,15 @@
 # per-crop (T, 512)) load the same way with ann_file='...csv'.
 dataset_type = 'SnippetFeatureDataset'
 data_root = 'data/xd_violence'
-classes = ('Normal', 'Fighting', 'Shooting', 'Riot', 'Abuse', 'CarAccident',
-           'Explosion')
+classes = (
+    'Normal',
+    'Fighting',
+    'Shooting',
+    'Riot',
+    'Abuse',
+    'CarAccident',
+    'Explosion',
+)
 num_segments = 32
 
 train_pipeline = [
@@ -33,7 +40,9 @@ train_dataloader = dict(
         ann_file='list/rgb.list',
         data_prefix=dict(feature='i3d-features/RGB'),
         metainfo=dict(classes=classes),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+    ),
+)
 val_dataloader = dict(
     batch_size=1,
     num_workers=2,
@@ -48,7 +57,9 @@ val_dataloader = dict(
         test_ann_file='test_annotations.txt',
         metainfo=dict(classes=classes),
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    ),
+)
 test_dataloader = val_dataloader
 
 val_evaluator = dict(type='VADMetric', protocol='snippet16')

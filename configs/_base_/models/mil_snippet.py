@@ -5,17 +5,24 @@
 # features' dim (2048 I3D, 512 CLIP ViT-B/16).
 model = dict(
     type='SnippetVADRecognizer',
-    head=dict(type='MILHead', in_channels=2048, hidden_dims=(512, 32),
-              dropout=0.6),
-    loss=dict(type='MILRankingLoss', margin=1.0, lambda_smooth=8e-5,
-              lambda_sparse=8e-5),
+    head=dict(
+        type='MILHead', in_channels=2048, hidden_dims=(512, 32), dropout=0.6
+    ),
+    loss=dict(
+        type='MILRankingLoss',
+        margin=1.0,
+        lambda_smooth=8e-5,
+        lambda_sparse=8e-5,
+    ),
     # multi-crop features: False = every crop is its own bag in training,
     # crop scores averaged at test time
     average_crops=False,
-    data_preprocessor=dict(type='SnippetDataPreprocessor'))
+    data_preprocessor=dict(type='SnippetDataPreprocessor'),
+)
 
 # The paper's optimiser; the ||W||_F term (lambda_3 = 0.01) is the weight
 # decay. Full configs: optim_wrapper = _base_.paper_optim_wrapper
 paper_optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='Adagrad', lr=1e-3, weight_decay=1e-2))
+    optimizer=dict(type='Adagrad', lr=1e-3, weight_decay=1e-2),
+)

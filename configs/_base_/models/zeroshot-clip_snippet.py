@@ -6,14 +6,32 @@ model = dict(
     type='SnippetVADRecognizer',
     head=dict(
         type='ZeroShotCLIPHead',
-        classes=['normal', 'abuse', 'arrest', 'arson', 'assault',
-                 'burglary', 'explosion', 'fighting', 'road accident',
-                 'robbery', 'shooting', 'shoplifting', 'stealing',
-                 'vandalism'],
-        text_encoder=dict(type='OpenCLIPBackbone', arch='ViT-B-16',
-                          pretrained=None),
-        templates=['a video of {}.', 'a photo of {}.',
-                   'a surveillance video of {}.'],
-        logit_scale=None),
+        classes=[
+            'normal',
+            'abuse',
+            'arrest',
+            'arson',
+            'assault',
+            'burglary',
+            'explosion',
+            'fighting',
+            'road accident',
+            'robbery',
+            'shooting',
+            'shoplifting',
+            'stealing',
+            'vandalism',
+        ],
+        text_encoder=dict(
+            type='OpenCLIPBackbone', arch='ViT-B-16', pretrained=None
+        ),
+        templates=[
+            'a video of {}.',
+            'a photo of {}.',
+            'a surveillance video of {}.',
+        ],
+        logit_scale=None,
+    ),
     loss=None,
-    data_preprocessor=dict(type='SnippetDataPreprocessor'))
+    data_preprocessor=dict(type='SnippetDataPreprocessor'),
+)

@@ -1,18 +1,34 @@
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=10, val_begin=1,
-                 val_interval=1)
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=10, val_begin=1, val_interval=1
+)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-4, betas=(0.9, 0.98), weight_decay=0.05),
-    clip_grad=dict(max_norm=1.0, norm_type=2))
+    optimizer=dict(
+        type='AdamW', lr=1e-4, betas=(0.9, 0.98), weight_decay=0.05
+    ),
+    clip_grad=dict(max_norm=1.0, norm_type=2),
+)
 
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=9, eta_min=1e-6, by_epoch=True,
-         begin=1, end=10)
+    dict(
+        type='LinearLR',
+        start_factor=0.1,
+        by_epoch=True,
+        begin=0,
+        end=1,
+        convert_to_iter_based=True,
+    ),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=9,
+        eta_min=1e-6,
+        by_epoch=True,
+        begin=1,
+        end=10,
+    ),
 ]
 
 # lr above is for a total batch of 64 clips

@@ -1,17 +1,17 @@
 """Per-frame region boxes from keyframe annotations."""
+
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform
 
 VIRTUAL_BOX = (0.0, 0.0, 1.0, 1.0)
 
 
 def interpolate_region_boxes(
-        keyframes: Sequence[dict],
-        frame_inds: np.ndarray,
-        tolerance: float = 0.0) -> Tuple[np.ndarray, np.ndarray]:
+    keyframes: Sequence[dict], frame_inds: np.ndarray, tolerance: float = 0.0
+) -> Tuple[np.ndarray, np.ndarray]:
     """Boxes of one region at the sampled frames.
 
     Between two keyframes the box is interpolated linearly (each coordinate);
@@ -44,8 +44,9 @@ def interpolate_region_boxes(
     return boxes, valid
 
 
-def sanitize_boxes(boxes: np.ndarray, valid: np.ndarray,
-                   min_size: float) -> np.ndarray:
+def sanitize_boxes(
+    boxes: np.ndarray, valid: np.ndarray, min_size: float
+) -> np.ndarray:
     """Clamp boxes to ``[0, 1]`` and grow those thinner than ``min_size``
     around their centre (staying inside the image); masked boxes become 0.
 
@@ -135,11 +136,12 @@ class GenerateRegionBoxes(BaseTransform):
         keyframe_tolerance: float = 0.5,
         min_size: float = 0.01,
         strategy: str = 'virtual_mask',
-        pseudo_box: Sequence[float] = (0.1, 0.1, 0.9, 0.9)
+        pseudo_box: Sequence[float] = (0.1, 0.1, 0.9, 0.9),
     ) -> None:
         if strategy not in self.STRATEGIES:
-            raise ValueError(f'strategy must be one of {self.STRATEGIES}, '
-                             f'got {strategy!r}')
+            raise ValueError(
+                f'strategy must be one of {self.STRATEGIES}, got {strategy!r}'
+            )
         if max_regions <= 0:
             raise ValueError('max_regions must be positive')
         if not 0 <= min_size <= 1:
@@ -150,22 +152,31 @@ class GenerateRegionBoxes(BaseTransform):
         self.strategy = strategy
         self.pseudo_box = tuple(float(v) for v in pseudo_box)
 
-    def _region(self, keyframes: List[dict], frame_inds: np.ndarray,
-                tolerance: float,
-                is_normal: bool) -> Tuple[np.ndarray, np.ndarray]:
+    def _region(
+        self,
+        keyframes: List[dict],
+        frame_inds: np.ndarray,
+        tolerance: float,
+        is_normal: bool,
+    ) -> Tuple[np.ndarray, np.ndarray]:
         num = len(frame_inds)
         if keyframes:
             if self.strategy == 'pseudo':
-                boxes, _ = interpolate_region_boxes(keyframes, frame_inds,
-                                                    np.inf)
+                boxes, _ = interpolate_region_boxes(
+                    keyframes, frame_inds, np.inf
+                )
                 return boxes, np.ones(num, dtype=bool)
             return interpolate_region_boxes(keyframes, frame_inds, tolerance)
         if self.strategy == 'pseudo':
-            return (np.tile(np.asarray(self.pseudo_box, np.float32),
-                            (num, 1)), np.ones(num, dtype=bool))
+            return (
+                np.tile(np.asarray(self.pseudo_box, np.float32), (num, 1)),
+                np.ones(num, dtype=bool),
+            )
         if self.strategy == 'virtual_mask' and is_normal:
-            return (np.tile(np.asarray(VIRTUAL_BOX, np.float32),
-                            (num, 1)), np.ones(num, dtype=bool))
+            return (
+                np.tile(np.asarray(VIRTUAL_BOX, np.float32), (num, 1)),
+                np.ones(num, dtype=bool),
+            )
         return np.zeros((num, 4), np.float32), np.zeros(num, dtype=bool)
 
     def transform(self, results: Dict) -> Optional[Dict]:
@@ -184,7 +195,8 @@ class GenerateRegionBoxes(BaseTransform):
         ]
         keep = sorted(
             range(len(regions)),
-            key=lambda i: (-int(per_region[i][1].sum()), i))[:self.max_regions]
+            key=lambda i: (-int(per_region[i][1].sum()), i),
+        )[: self.max_regions]
         keep.sort()
 
         num_t, num_n = len(frame_inds), self.max_regions
@@ -203,6 +215,8 @@ class GenerateRegionBoxes(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(max_regions={self.max_regions}, '
-                f'keyframe_tolerance={self.keyframe_tolerance}, '
-                f'min_size={self.min_size}, strategy={self.strategy!r})')
+        return (
+            f'{self.__class__.__name__}(max_regions={self.max_regions}, '
+            f'keyframe_tolerance={self.keyframe_tolerance}, '
+            f'min_size={self.min_size}, strategy={self.strategy!r})'
+        )

@@ -20,14 +20,15 @@ A cached training pipeline replaces the decoding and pixel steps::
 Pixel augmentations (crops, flips, resizes) cannot change cached features, so
 they are refused in such a pipeline with a :class:`CachedPipelineError`.
 """
+
 import json
 import os
 import os.path as osp
 from typing import Dict, List, Sequence
 
 import numpy as np
-from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform
 
 from .boxes import interpolate_region_boxes, sanitize_boxes
 from .loading import describe_sample
@@ -46,7 +47,8 @@ def pixel_transform_error(what: str) -> CachedPipelineError:
         f'{what} in a pipeline that trains from the FG-CLIP feature cache: '
         'pixel transforms (decoding, crops, flips, resizes) cannot change '
         'cached features; remove them from the cached train pipeline (see '
-        'docs/fgclip_feature_cache.md)')
+        'docs/fgclip_feature_cache.md)'
+    )
 
 
 class CachedFramesGuard:
@@ -70,18 +72,21 @@ def cached_frame_count(total_frames: int, stride: int) -> int:
     return max(1, -(-int(total_frames) // int(stride)))
 
 
-def snap_to_cached(frame_inds: np.ndarray, stride: int,
-                   num_cached: int) -> np.ndarray:
+def snap_to_cached(
+    frame_inds: np.ndarray, stride: int, num_cached: int
+) -> np.ndarray:
     """Positions ``(T,)`` in the cache of the cached frames nearest to
     ``frame_inds`` (ties go to the later frame)."""
     pos = (np.asarray(frame_inds, dtype=np.int64) + stride // 2) // stride
     return np.clip(pos, 0, num_cached - 1)
 
 
-def cache_region_boxes(tracks: Sequence[Sequence[dict]],
-                       fixed_boxes: Sequence[Sequence[float]],
-                       frame_inds: np.ndarray,
-                       min_size: float) -> np.ndarray:
+def cache_region_boxes(
+    tracks: Sequence[Sequence[dict]],
+    fixed_boxes: Sequence[Sequence[float]],
+    frame_inds: np.ndarray,
+    min_size: float,
+) -> np.ndarray:
     """Boxes of the cached regions at ``frame_inds``.
 
     A region track gives its keyframe-interpolated box, held at the end
@@ -123,14 +128,17 @@ class FGCLIPFeatureCache:
         path = osp.join(cache_dir, 'index.json')
         if not osp.isfile(path):
             raise FileNotFoundError(
-                f'{path} not found: run tools/extract_fgclip_cache.py')
+                f'{path} not found: run tools/extract_fgclip_cache.py'
+            )
         key = f'{path}@{os.stat(path).st_mtime_ns}'
         if key not in cls._indexes:
             with open(path) as f:
                 index = json.load(f)
             if index.get('kind') != CACHE_KIND:
-                raise ValueError(f'{path} is not an FG-CLIP frame cache '
-                                 f'(kind {index.get("kind")!r})')
+                raise ValueError(
+                    f'{path} is not an FG-CLIP frame cache '
+                    f'(kind {index.get("kind")!r})'
+                )
             cls._indexes[key] = index
         return cls._indexes[key]
 
@@ -168,21 +176,27 @@ class FGCLIPCacheInit(BaseTransform):
             raise KeyError(
                 f'{describe_sample(results)} is not in the {self.split!r} '
                 f'split of the feature cache {self.cache_dir}; rerun '
-                'tools/extract_fgclip_cache.py')
+                'tools/extract_fgclip_cache.py'
+            )
         results['fps'] = rec['fps']
         if results.get('total_frames') is None:
             results['total_frames'] = rec['total_frames']
         results['feature_cache'] = dict(
             path=osp.join(self.cache_dir, rec['path']),
             frame_stride=index['frame_stride'],
-            num_cached=rec['num_cached_frames'], tracks=rec['tracks'],
-            fixed_boxes=index['fixed_boxes'], min_size=index['min_size'])
+            num_cached=rec['num_cached_frames'],
+            tracks=rec['tracks'],
+            fixed_boxes=index['fixed_boxes'],
+            min_size=index['min_size'],
+        )
         results['imgs'] = CachedFramesGuard()
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(cache_dir={self.cache_dir!r}, '
-                f'split={self.split!r})')
+        return (
+            f'{self.__class__.__name__}(cache_dir={self.cache_dir!r}, '
+            f'split={self.split!r})'
+        )
 
 
 @TRANSFORMS.register_module()
@@ -201,14 +215,16 @@ class SnapToCachedFrames(BaseTransform):
 
     def transform(self, results: Dict) -> Dict:
         cache = results['feature_cache']
-        pos = snap_to_cached(results['frame_inds'], cache['frame_stride'],
-                             cache['num_cached'])
+        pos = snap_to_cached(
+            results['frame_inds'], cache['frame_stride'], cache['num_cached']
+        )
         results['frame_inds'] = pos * cache['frame_stride']
         return results
 
 
-def match_slots(boxes: np.ndarray, mask: np.ndarray, cached: np.ndarray,
-                atol: float = 1e-5) -> np.ndarray:
+def match_slots(
+    boxes: np.ndarray, mask: np.ndarray, cached: np.ndarray, atol: float = 1e-5
+) -> np.ndarray:
     """Index ``(T, N)`` of the cached box equal to each valid slot's box
     (-1 where masked); raises when a valid box is not cached.
 
@@ -225,15 +241,15 @@ def match_slots(boxes: np.ndarray, mask: np.ndarray, cached: np.ndarray,
         raise ValueError('the sample has boxes but the cache has none')
     diff = np.abs(boxes[:, :, None] - cached[:, None]).max(-1)  # (T, N, R)
     best = diff.argmin(-1)
-    bad = mask & (np.take_along_axis(diff, best[..., None], -1)[..., 0] >
-                  atol)
+    bad = mask & (np.take_along_axis(diff, best[..., None], -1)[..., 0] > atol)
     if bad.any():
         t, n = np.argwhere(bad)[0]
         raise ValueError(
             f'box {boxes[t, n].tolist()} (frame {t}, slot {n}) is not in the '
             'feature cache: the cache was made with other annotations or '
             'GenerateRegionBoxes settings; rerun '
-            'tools/extract_fgclip_cache.py')
+            'tools/extract_fgclip_cache.py'
+        )
     out[mask] = best[mask]
     return out
 
@@ -270,19 +286,26 @@ class LoadFGCLIPCachedFeatures(BaseTransform):
         if found:
             raise pixel_transform_error(
                 f'{describe_sample(results)}: keys {found} of a pixel '
-                'transform')
+                'transform'
+            )
         cache = results['feature_cache']
         frame_inds = np.asarray(results['frame_inds'], dtype=np.int64)
         stride = cache['frame_stride']
         if np.any(frame_inds % stride):
-            raise ValueError('frame_inds are not on cached frames: put '
-                             'SnapToCachedFrames before GenerateRegionBoxes')
-        cached_boxes = cache_region_boxes(cache['tracks'],
-                                          cache['fixed_boxes'], frame_inds,
-                                          cache['min_size'])
+            raise ValueError(
+                'frame_inds are not on cached frames: put '
+                'SnapToCachedFrames before GenerateRegionBoxes'
+            )
+        cached_boxes = cache_region_boxes(
+            cache['tracks'],
+            cache['fixed_boxes'],
+            frame_inds,
+            cache['min_size'],
+        )
         mask = np.asarray(results['bbox_mask'], dtype=bool)
-        slots = match_slots(np.asarray(results['boxes']), mask, cached_boxes,
-                            self.atol)
+        slots = match_slots(
+            np.asarray(results['boxes']), mask, cached_boxes, self.atol
+        )
         pos = np.minimum(frame_inds // stride, cache['num_cached'] - 1)
         feats = np.load(cache['path'], mmap_mode='r')
         frames = np.asarray(feats[np.unique(pos)], dtype=np.float32)
@@ -298,8 +321,16 @@ class LoadFGCLIPCachedFeatures(BaseTransform):
 
 
 __all__: List[str] = [
-    'CACHE_KIND', 'CachedFramesGuard', 'CachedPipelineError',
-    'FGCLIPCacheInit', 'FGCLIPFeatureCache', 'LoadFGCLIPCachedFeatures',
-    'SnapToCachedFrames', 'cache_region_boxes', 'cached_frame_count',
-    'match_slots', 'pixel_transform_error', 'snap_to_cached'
+    'CACHE_KIND',
+    'CachedFramesGuard',
+    'CachedPipelineError',
+    'FGCLIPCacheInit',
+    'FGCLIPFeatureCache',
+    'LoadFGCLIPCachedFeatures',
+    'SnapToCachedFrames',
+    'cache_region_boxes',
+    'cached_frame_count',
+    'match_slots',
+    'pixel_transform_error',
+    'snap_to_cached',
 ]

@@ -9,19 +9,70 @@ possessive ("the left", "his right"), after a turning verb ("turned left"),
 before a side or body-part noun ("left side", "right-hand", "left lane"), and
 in "leftmost"/"leftward(s)". Any map of phrases can be passed instead.
 """
+
 import re
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 #: Words before ``left``/``right`` (``top``/``bottom``) that make it spatial.
-_BEFORE = ('the', 'his', 'her', 'their', 'its', 'my', 'your', 'our',
-           'turn', 'turns', 'turned', 'turning', 'veer', 'veers', 'veered',
-           'veering', 'swerve', 'swerves', 'swerved', 'swerving', 'looked',
-           'looks', 'looking', 'glanced', 'far')
+_BEFORE = (
+    'the',
+    'his',
+    'her',
+    'their',
+    'its',
+    'my',
+    'your',
+    'our',
+    'turn',
+    'turns',
+    'turned',
+    'turning',
+    'veer',
+    'veers',
+    'veered',
+    'veering',
+    'swerve',
+    'swerves',
+    'swerved',
+    'swerving',
+    'looked',
+    'looks',
+    'looking',
+    'glanced',
+    'far',
+)
 #: Words after them that make them spatial.
-_AFTER = ('side', 'sides', 'hand', 'hands', 'arm', 'arms', 'leg', 'legs',
-          'foot', 'feet', 'shoulder', 'shoulders', 'eye', 'ear', 'lane',
-          'lanes', 'corner', 'corners', 'edge', 'half', 'wing', 'turn',
-          'part', 'wall', 'door', 'window', 'exit', 'entrance', 'sidewalk')
+_AFTER = (
+    'side',
+    'sides',
+    'hand',
+    'hands',
+    'arm',
+    'arms',
+    'leg',
+    'legs',
+    'foot',
+    'feet',
+    'shoulder',
+    'shoulders',
+    'eye',
+    'ear',
+    'lane',
+    'lanes',
+    'corner',
+    'corners',
+    'edge',
+    'half',
+    'wing',
+    'turn',
+    'part',
+    'wall',
+    'door',
+    'window',
+    'exit',
+    'entrance',
+    'sidewalk',
+)
 
 
 def spatial_pairs(first: str, second: str) -> Dict[str, str]:
@@ -50,9 +101,12 @@ def spatial_pairs(first: str, second: str) -> Dict[str, str]:
 #: Default of :class:`FlipWithBoxes` for horizontal flips.
 HORIZONTAL_CAPTION_FLIP_MAP = dict(
     spatial_pairs('left', 'right'),
-    **{f'{v} {h}': f'{v} {m}'
-       for v in ('top', 'bottom', 'upper', 'lower')
-       for h, m in (('left', 'right'), ('right', 'left'))})
+    **{
+        f'{v} {h}': f'{v} {m}'
+        for v in ('top', 'bottom', 'upper', 'lower')
+        for h, m in (('left', 'right'), ('right', 'left'))
+    },
+)
 #: Default of :class:`FlipWithBoxes` for vertical flips.
 VERTICAL_CAPTION_FLIP_MAP = dict(
     spatial_pairs('top', 'bottom'),
@@ -60,9 +114,12 @@ VERTICAL_CAPTION_FLIP_MAP = dict(
     lower='upper',
     above='below',
     below='above',
-    **{f'{v} {h}': f'{m} {h}'
-       for v, m in (('top', 'bottom'), ('bottom', 'top'))
-       for h in ('left', 'right')})
+    **{
+        f'{v} {h}': f'{m} {h}'
+        for v, m in (('top', 'bottom'), ('bottom', 'top'))
+        for h in ('left', 'right')
+    },
+)
 
 
 def _match_case(word: str, like: str) -> str:
@@ -93,7 +150,8 @@ class CaptionFlipper:
             if not src_words or len(src_words) != len(dst_words):
                 raise ValueError(
                     f'caption flip map entry {src!r} -> {dst!r}: both sides '
-                    'need the same (non-zero) number of words')
+                    'need the same (non-zero) number of words'
+                )
             self.flip_map[tuple(src_words)] = dst_words
         self.pattern = self._compile(self.flip_map)
 
@@ -105,8 +163,9 @@ class CaptionFlipper:
         ]
         if not alternatives:
             return None
-        return re.compile(r'\b(?:' + '|'.join(alternatives) + r')\b',
-                          re.IGNORECASE)
+        return re.compile(
+            r'\b(?:' + '|'.join(alternatives) + r')\b', re.IGNORECASE
+        )
 
     def _replace(self, match: re.Match) -> str:
         parts = re.split(r'([\s-]+)', match.group(0))
@@ -114,7 +173,8 @@ class CaptionFlipper:
         dst = self.flip_map[tuple(w.lower() for w in words)]
         return ''.join(
             _match_case(new, old) + sep
-            for new, old, sep in zip(dst, words, seps))
+            for new, old, sep in zip(dst, words, seps)
+        )
 
     def __call__(self, caption: Optional[str]) -> Optional[str]:
         """The mirrored caption (``None`` and ``''`` pass through)."""

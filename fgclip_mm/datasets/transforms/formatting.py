@@ -1,17 +1,26 @@
 """Pack a sample into MMAction2's ``inputs`` + ``ActionDataSample``."""
+
 from typing import Dict, Sequence
 
 import numpy as np
 import torch
-from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
 from mmaction.structures import ActionDataSample
+from mmcv.transforms import BaseTransform
 
 from .cached_features import PIXEL_KEYS, pixel_transform_error
 
 #: Non-tensor per-sample information stored as the data sample's metainfo.
-INFO_KEYS = ('video_id', 'total_frames', 'global_caption', 'region_captions',
-             'short_caption', 'is_anomaly', 'class_name', 'anomaly_intervals')
+INFO_KEYS = (
+    'video_id',
+    'total_frames',
+    'global_caption',
+    'region_captions',
+    'short_caption',
+    'is_anomaly',
+    'class_name',
+    'anomaly_intervals',
+)
 
 
 @TRANSFORMS.register_module()
@@ -55,10 +64,17 @@ class PackFGCLIPInputs(BaseTransform):
 
     def __init__(
         self,
-        meta_keys: Sequence[str] = ('filename', 'fps', 'img_shape',
-                                    'original_shape', 'clip_index',
-                                    'num_clips', 'ann_index', 'flip',
-                                    'sample_idx')
+        meta_keys: Sequence[str] = (
+            'filename',
+            'fps',
+            'img_shape',
+            'original_shape',
+            'clip_index',
+            'num_clips',
+            'ann_index',
+            'flip',
+            'sample_idx',
+        ),
     ) -> None:
         self.meta_keys = tuple(meta_keys)
 
@@ -67,21 +83,26 @@ class PackFGCLIPInputs(BaseTransform):
         if imgs.ndim != 4 or imgs.shape[-1] != 3:
             raise ValueError(f'imgs must be (T, H, W, 3), got {imgs.shape}')
         inputs = torch.from_numpy(
-            np.ascontiguousarray(imgs.transpose(0, 3, 1, 2)))
+            np.ascontiguousarray(imgs.transpose(0, 3, 1, 2))
+        )
         num_t = imgs.shape[0]
 
         sample = ActionDataSample()
         sample.set_gt_label(int(results['label']))
         frame_inds = np.asarray(results['frame_inds'], dtype=np.int64)
-        if frame_inds.shape != (num_t, ):
-            raise ValueError(f'frame_inds has shape {frame_inds.shape}, '
-                             f'expected ({num_t},) to match imgs')
+        if frame_inds.shape != (num_t,):
+            raise ValueError(
+                f'frame_inds has shape {frame_inds.shape}, '
+                f'expected ({num_t},) to match imgs'
+            )
         sample.frame_inds = torch.from_numpy(frame_inds.copy())
         if 'boxes' in results:
             sample.boxes = torch.from_numpy(
-                np.asarray(results['boxes'], dtype=np.float32).copy())
+                np.asarray(results['boxes'], dtype=np.float32).copy()
+            )
             sample.bbox_mask = torch.from_numpy(
-                np.asarray(results['bbox_mask'], dtype=bool).copy())
+                np.asarray(results['bbox_mask'], dtype=bool).copy()
+            )
             region_captions = list(results['region_captions'])
         else:
             sample.boxes = torch.zeros(num_t, 0, 4)
@@ -95,8 +116,9 @@ class PackFGCLIPInputs(BaseTransform):
             region_captions=region_captions,
             short_caption=results.get('short_caption'),
             is_anomaly=bool(
-                results.get('is_anomaly',
-                            int(results['label']) != 0)))
+                results.get('is_anomaly', int(results['label']) != 0)
+            ),
+        )
         for key in ('class_name', 'anomaly_intervals'):
             if key in results:
                 info[key] = results[key]
@@ -140,14 +162,16 @@ class PackFGCLIPCachedInputs(PackFGCLIPInputs):
         frame_feats = np.asarray(results['frame_feats'], dtype=np.float32)
         region_feats = np.asarray(results['region_feats'], dtype=np.float32)
         num_t = frame_feats.shape[0]
-        results = dict(results,
-                       imgs=np.zeros((num_t, 0, 0, 3), dtype=np.uint8))
+        results = dict(
+            results, imgs=np.zeros((num_t, 0, 0, 3), dtype=np.uint8)
+        )
         packed = super().transform(results)
         sample = packed['data_samples']
         if region_feats.shape[:2] != tuple(sample.bbox_mask.shape):
             raise ValueError(
                 f'region_feats {region_feats.shape} do not match bbox_mask '
-                f'{tuple(sample.bbox_mask.shape)}')
+                f'{tuple(sample.bbox_mask.shape)}'
+            )
         sample.frame_feats = torch.from_numpy(frame_feats.copy())
         sample.region_feats = torch.from_numpy(region_feats.copy())
         return packed

@@ -1,12 +1,13 @@
 """Open a video and decode only the frames chosen for the clip (the choice
 is :mod:`.sampling`'s)."""
+
 import logging
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
+from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
-from mmaction.registry import TRANSFORMS
 
 from ..video_io import VideoReadError, open_video
 
@@ -15,12 +16,13 @@ def describe_sample(results: Dict) -> str:
     """``'Abuse001_x264 (entry 3)'``: names the sample in errors."""
     name = results.get('video_id') or results.get('filename', '?')
     if results.get('ann_index') is not None:
-        name += f" (entry {results['ann_index']})"
+        name += f' (entry {results["ann_index"]})'
     return name
 
 
-def target_size(scale: Optional[Union[int, Sequence[int]]],
-                frame_shape: Tuple[int, int]) -> Optional[Tuple[int, int]]:
+def target_size(
+    scale: Optional[Union[int, Sequence[int]]], frame_shape: Tuple[int, int]
+) -> Optional[Tuple[int, int]]:
     """Output ``(width, height)`` for a resize spec.
 
     Args:
@@ -52,15 +54,19 @@ def target_size(scale: Optional[Union[int, Sequence[int]]],
 def _check_on_error(on_error: str) -> None:
     if on_error not in ('raise', 'skip'):
         raise ValueError(
-            f"on_error must be 'raise' or 'skip', got {on_error!r}")
+            f"on_error must be 'raise' or 'skip', got {on_error!r}"
+        )
 
 
 def _fail(on_error: str, message: str, cause: Exception) -> None:
     """Raise a :class:`VideoReadError` with ``message``, or log it and return
     None (``on_error='skip'``)."""
     if on_error == 'skip':
-        print_log(f'skipped a sample: {message}', logger='current',
-                  level=logging.WARNING)
+        print_log(
+            f'skipped a sample: {message}',
+            logger='current',
+            level=logging.WARNING,
+        )
         return None
     raise VideoReadError(message) from cause
 
@@ -97,12 +103,14 @@ class VideoReaderInit(BaseTransform):
         **kwargs: Backend options (``seek_gap`` for PyAV).
     """
 
-    def __init__(self,
-                 backend: str = 'decord',
-                 num_threads: int = 1,
-                 on_error: str = 'raise',
-                 reuse_reader: bool = False,
-                 **kwargs) -> None:
+    def __init__(
+        self,
+        backend: str = 'decord',
+        num_threads: int = 1,
+        on_error: str = 'raise',
+        reuse_reader: bool = False,
+        **kwargs,
+    ) -> None:
         _check_on_error(on_error)
         self.backend = backend
         self.num_threads = num_threads
@@ -118,10 +126,8 @@ class VideoReaderInit(BaseTransform):
             self._last[1].close()
             self._last = None
         reader = open_video(
-            filename,
-            self.backend,
-            num_threads=self.num_threads,
-            **self.kwargs)
+            filename, self.backend, num_threads=self.num_threads, **self.kwargs
+        )
         if self.reuse_reader:
             self._last = (filename, reader)
         return reader
@@ -149,9 +155,11 @@ class VideoReaderInit(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(backend={self.backend!r}, '
-                f'num_threads={self.num_threads}, '
-                f'reuse_reader={self.reuse_reader})')
+        return (
+            f'{self.__class__.__name__}(backend={self.backend!r}, '
+            f'num_threads={self.num_threads}, '
+            f'reuse_reader={self.reuse_reader})'
+        )
 
 
 @TRANSFORMS.register_module()
@@ -191,10 +199,12 @@ class DecodeSampledFrames(BaseTransform):
             Defaults to ``'raise'``.
     """
 
-    def __init__(self,
-                 scale: Optional[Union[int, Tuple[int, int]]] = None,
-                 out_of_range: str = 'error',
-                 on_error: str = 'raise') -> None:
+    def __init__(
+        self,
+        scale: Optional[Union[int, Tuple[int, int]]] = None,
+        out_of_range: str = 'error',
+        on_error: str = 'raise',
+    ) -> None:
         if out_of_range not in ('error', 'clamp'):
             raise ValueError("out_of_range must be 'error' or 'clamp'")
         _check_on_error(on_error)
@@ -207,8 +217,11 @@ class DecodeSampledFrames(BaseTransform):
         shared = results.pop('video_reader_shared', False)
         inds = np.asarray(results['frame_inds'], dtype=np.int64)
         try:
-            size = target_size(self.scale, reader.frame_shape) \
-                if self.scale is not None else None
+            size = (
+                target_size(self.scale, reader.frame_shape)
+                if self.scale is not None
+                else None
+            )
             if self.out_of_range == 'clamp':
                 # open at the output size first: the count costs no extra
                 # native-size open
@@ -228,15 +241,18 @@ class DecodeSampledFrames(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(scale={self.scale}, '
-                f'out_of_range={self.out_of_range!r})')
+        return (
+            f'{self.__class__.__name__}(scale={self.scale}, '
+            f'out_of_range={self.out_of_range!r})'
+        )
 
 
 def read_frames(
-        filename: str,
-        frame_inds: Sequence[int],
-        backend: str = 'decord',
-        scale: Optional[Union[int, Tuple[int, int]]] = None) -> np.ndarray:
+    filename: str,
+    frame_inds: Sequence[int],
+    backend: str = 'decord',
+    scale: Optional[Union[int, Tuple[int, int]]] = None,
+) -> np.ndarray:
     """Convenience: ``(T, H, W, 3)`` uint8 frames of one video at
     ``frame_inds`` (any order, repeats allowed), using the transforms above."""
     results = dict(filename=filename, frame_inds=np.asarray(frame_inds))
@@ -245,6 +261,9 @@ def read_frames(
 
 
 __all__ = [
-    'VideoReaderInit', 'DecodeSampledFrames', 'describe_sample', 'read_frames',
-    'target_size'
+    'VideoReaderInit',
+    'DecodeSampledFrames',
+    'describe_sample',
+    'read_frames',
+    'target_size',
 ]

@@ -3,15 +3,19 @@ with the frames. Boxes are normalised to the image, so a resize leaves them
 unchanged; a crop maps them into the crop and masks those that (almost) leave
 it; a flip mirrors them. The same geometry is applied to every frame of the
 clip."""
+
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
-from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform
 
-from .captions import (HORIZONTAL_CAPTION_FLIP_MAP,
-                       VERTICAL_CAPTION_FLIP_MAP, CaptionFlipper)
+from .captions import (
+    HORIZONTAL_CAPTION_FLIP_MAP,
+    VERTICAL_CAPTION_FLIP_MAP,
+    CaptionFlipper,
+)
 from .loading import target_size
 
 _INTERP = {
@@ -43,9 +47,11 @@ class ResizeFrames(BaseTransform):
             ``'area'``. Defaults to ``'bilinear'``.
     """
 
-    def __init__(self,
-                 scale: Union[int, Tuple[int, int]],
-                 interpolation: str = 'bilinear') -> None:
+    def __init__(
+        self,
+        scale: Union[int, Tuple[int, int]],
+        interpolation: str = 'bilinear',
+    ) -> None:
         if interpolation not in _INTERP:
             raise ValueError(f'interpolation must be one of {list(_INTERP)}')
         self.scale = scale
@@ -55,23 +61,31 @@ class ResizeFrames(BaseTransform):
         imgs = results['imgs']
         size = target_size(self.scale, imgs.shape[1:3])
         if size is not None and size != (imgs.shape[2], imgs.shape[1]):
-            imgs = np.stack([
-                cv2.resize(f, size, interpolation=_INTERP[self.interpolation])
-                for f in imgs
-            ])
+            imgs = np.stack(
+                [
+                    cv2.resize(
+                        f, size, interpolation=_INTERP[self.interpolation]
+                    )
+                    for f in imgs
+                ]
+            )
         results['imgs'] = imgs
         results['img_shape'] = imgs.shape[1:3]
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(scale={self.scale}, '
-                f'interpolation={self.interpolation!r})')
+        return (
+            f'{self.__class__.__name__}(scale={self.scale}, '
+            f'interpolation={self.interpolation!r})'
+        )
 
 
-def crop_boxes(boxes: np.ndarray,
-               mask: np.ndarray,
-               crop: Sequence[float],
-               min_size: float = 0.01) -> Tuple[np.ndarray, np.ndarray]:
+def crop_boxes(
+    boxes: np.ndarray,
+    mask: np.ndarray,
+    crop: Sequence[float],
+    min_size: float = 0.01,
+) -> Tuple[np.ndarray, np.ndarray]:
     """Map normalised boxes into a crop window.
 
     Args:
@@ -91,7 +105,8 @@ def crop_boxes(boxes: np.ndarray,
     offset = np.asarray([x1, y1, x1, y1], np.float32)
     out = np.clip((boxes - offset) / scale, 0.0, 1.0).astype(np.float32)
     visible = ((out[..., 2] - out[..., 0]) >= min_size) & (
-        (out[..., 3] - out[..., 1]) >= min_size)
+        (out[..., 3] - out[..., 1]) >= min_size
+    )
     mask = np.asarray(mask, dtype=bool) & visible
     out[~mask] = 0
     return out, mask
@@ -110,14 +125,16 @@ class _CropWithBoxes(BaseTransform):
         imgs = results['imgs']
         img_h, img_w = imgs.shape[1:3]
         x, y, w, h = self._window(img_h, img_w)
-        results['imgs'] = np.ascontiguousarray(imgs[:, y:y + h, x:x + w])
+        results['imgs'] = np.ascontiguousarray(imgs[:, y : y + h, x : x + w])
         results['img_shape'] = (h, w)
         results['crop_bbox'] = np.array([x, y, x + w, y + h])
         if 'boxes' in results:
             results['boxes'], results['bbox_mask'] = crop_boxes(
-                results['boxes'], results['bbox_mask'],
+                results['boxes'],
+                results['bbox_mask'],
                 (x / img_w, y / img_h, (x + w) / img_w, (y + h) / img_h),
-                self.min_size)
+                self.min_size,
+            )
         return results
 
 
@@ -139,9 +156,9 @@ class _FixedCropWithBoxes(_CropWithBoxes):
             Defaults to 0.01.
     """
 
-    def __init__(self,
-                 crop_size: Union[int, Tuple[int, int]],
-                 min_size: float = 0.01) -> None:
+    def __init__(
+        self, crop_size: Union[int, Tuple[int, int]], min_size: float = 0.01
+    ) -> None:
         super().__init__(min_size)
         self.crop_size = _pair(crop_size)
 
@@ -223,11 +240,13 @@ class RandomResizedCropWithBoxes(_CropWithBoxes):
             window. Defaults to 10.
     """
 
-    def __init__(self,
-                 area_range: Tuple[float, float] = (0.4, 1.0),
-                 aspect_ratio_range: Tuple[float, float] = (3 / 4, 4 / 3),
-                 min_size: float = 0.01,
-                 max_attempts: int = 10) -> None:
+    def __init__(
+        self,
+        area_range: Tuple[float, float] = (0.4, 1.0),
+        aspect_ratio_range: Tuple[float, float] = (3 / 4, 4 / 3),
+        min_size: float = 0.01,
+        max_attempts: int = 10,
+    ) -> None:
         super().__init__(min_size)
         if not 0 < area_range[0] <= area_range[1] <= 1:
             raise ValueError('area_range must satisfy 0 < lo <= hi <= 1')
@@ -251,8 +270,10 @@ class RandomResizedCropWithBoxes(_CropWithBoxes):
         return (img_w - side) // 2, (img_h - side) // 2, side, side
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(area_range={self.area_range}, '
-                f'aspect_ratio_range={self.aspect_ratio_range})')
+        return (
+            f'{self.__class__.__name__}(area_range={self.area_range}, '
+            f'aspect_ratio_range={self.aspect_ratio_range})'
+        )
 
 
 @TRANSFORMS.register_module()
@@ -292,26 +313,32 @@ class FlipWithBoxes(BaseTransform):
 
     CAPTION_KEYS = ('global_caption', 'short_caption')
 
-    def __init__(self,
-                 flip_ratio: float = 0.5,
-                 direction: str = 'horizontal',
-                 caption_flip_map: Optional[Dict[str, str]] = None) -> None:
+    def __init__(
+        self,
+        flip_ratio: float = 0.5,
+        direction: str = 'horizontal',
+        caption_flip_map: Optional[Dict[str, str]] = None,
+    ) -> None:
         if direction not in ('horizontal', 'vertical'):
             raise ValueError("direction must be 'horizontal' or 'vertical'")
         self.flip_ratio = flip_ratio
         self.direction = direction
         if caption_flip_map is None:
-            caption_flip_map = (HORIZONTAL_CAPTION_FLIP_MAP
-                                if direction == 'horizontal' else
-                                VERTICAL_CAPTION_FLIP_MAP)
+            caption_flip_map = (
+                HORIZONTAL_CAPTION_FLIP_MAP
+                if direction == 'horizontal'
+                else VERTICAL_CAPTION_FLIP_MAP
+            )
         self.caption_flip_map = dict(caption_flip_map)
         self._flip_caption = CaptionFlipper(self.caption_flip_map)
 
     def _flip_boxes(self, results: Dict) -> None:
         boxes = results['boxes'].copy()
         lo, hi = (0, 2) if self.direction == 'horizontal' else (1, 3)
-        boxes[..., lo], boxes[..., hi] = (1 - results['boxes'][..., hi],
-                                          1 - results['boxes'][..., lo])
+        boxes[..., lo], boxes[..., hi] = (
+            1 - results['boxes'][..., hi],
+            1 - results['boxes'][..., lo],
+        )
         boxes[~np.asarray(results['bbox_mask'], dtype=bool)] = 0
         results['boxes'] = boxes
 
@@ -321,7 +348,8 @@ class FlipWithBoxes(BaseTransform):
                 results[key] = self._flip_caption(results[key])
         if results.get('region_captions'):
             results['region_captions'] = self._flip_caption.flip_all(
-                results['region_captions'])
+                results['region_captions']
+            )
 
     def transform(self, results: Dict) -> Dict:
         flip = bool(np.random.rand() < self.flip_ratio)
@@ -331,12 +359,15 @@ class FlipWithBoxes(BaseTransform):
             return results
         axis = 2 if self.direction == 'horizontal' else 1
         results['imgs'] = np.ascontiguousarray(
-            np.flip(results['imgs'], axis=axis))
+            np.flip(results['imgs'], axis=axis)
+        )
         if 'boxes' in results:
             self._flip_boxes(results)
         self._flip_captions(results)
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(flip_ratio={self.flip_ratio}, '
-                f'direction={self.direction!r})')
+        return (
+            f'{self.__class__.__name__}(flip_ratio={self.flip_ratio}, '
+            f'direction={self.direction!r})'
+        )

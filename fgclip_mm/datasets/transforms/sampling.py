@@ -1,4 +1,5 @@
 """Choose the frames of a clip from the annotation (no decoding)."""
+
 from typing import Dict, List
 
 import numpy as np
@@ -8,8 +9,9 @@ from mmcv.transforms import BaseTransform
 from .loading import describe_sample
 
 
-def _uniform_in_window(start: int, stop: int, num: int, random: bool,
-                       rng: np.random.RandomState) -> np.ndarray:
+def _uniform_in_window(
+    start: int, stop: int, num: int, random: bool, rng: np.random.RandomState
+) -> np.ndarray:
     """``num`` frames spread over ``[start, stop)``: one per equal segment
     (random position in training, the middle in testing); repeats frames when
     the window is shorter than ``num``."""
@@ -76,16 +78,19 @@ class SampleAnnotatedFrames(BaseTransform):
 
     STRATEGIES = ('timestamped', 'full_video', 'random_clip')
 
-    def __init__(self,
-                 clip_len: int = 8,
-                 strategy: str = 'timestamped',
-                 frame_interval: int = 1,
-                 keyframe_ratio: float = 0.5,
-                 span_margin: float = 1.0,
-                 test_mode: bool = False) -> None:
+    def __init__(
+        self,
+        clip_len: int = 8,
+        strategy: str = 'timestamped',
+        frame_interval: int = 1,
+        keyframe_ratio: float = 0.5,
+        span_margin: float = 1.0,
+        test_mode: bool = False,
+    ) -> None:
         if strategy not in self.STRATEGIES:
-            raise ValueError(f'strategy must be one of {self.STRATEGIES}, '
-                             f'got {strategy!r}')
+            raise ValueError(
+                f'strategy must be one of {self.STRATEGIES}, got {strategy!r}'
+            )
         if clip_len <= 0 or frame_interval <= 0:
             raise ValueError('clip_len and frame_interval must be positive')
         if not 0 <= keyframe_ratio <= 1:
@@ -107,12 +112,16 @@ class SampleAnnotatedFrames(BaseTransform):
         span = int(offsets[-1]) + 1
         if span >= total:
             return np.minimum(offsets, total - 1).astype(np.int64)
-        start = (total - span) // 2 if self.test_mode else \
-            self._rng.randint(0, total - span + 1)
+        start = (
+            (total - span) // 2
+            if self.test_mode
+            else self._rng.randint(0, total - span + 1)
+        )
         return (start + offsets).astype(np.int64)
 
-    def _around_keyframes(self, keyframes: List[int], fps: float,
-                          total: int) -> np.ndarray:
+    def _around_keyframes(
+        self, keyframes: List[int], fps: float, total: int
+    ) -> np.ndarray:
         """``clip_len`` frames: some real keyframes, the rest spread over the
         annotated span widened by ``span_margin`` seconds."""
         random = not self.test_mode
@@ -121,16 +130,18 @@ class SampleAnnotatedFrames(BaseTransform):
         stop = min(total, keyframes[-1] + margin + 1)
         num_kf = min(
             len(keyframes),
-            max(1, int(round(self.keyframe_ratio * self.clip_len))))
+            max(1, int(round(self.keyframe_ratio * self.clip_len))),
+        )
         kf = np.asarray(keyframes, dtype=np.int64)
         if random:
             chosen = self._rng.choice(kf, num_kf, replace=False)
         else:
-            chosen = kf[np.round(np.linspace(0,
-                                             len(kf) - 1,
-                                             num_kf)).astype(np.int64)]
-        rest = _uniform_in_window(start, stop, self.clip_len - num_kf, random,
-                                  self._rng)
+            chosen = kf[
+                np.round(np.linspace(0, len(kf) - 1, num_kf)).astype(np.int64)
+            ]
+        rest = _uniform_in_window(
+            start, stop, self.clip_len - num_kf, random, self._rng
+        )
         taken = set(chosen.tolist())
         for i, f in enumerate(rest.tolist()):  # avoid repeating keyframes
             for cand in (f, f + 1, f - 1, f + 2, f - 2):
@@ -141,11 +152,14 @@ class SampleAnnotatedFrames(BaseTransform):
         return np.sort(np.concatenate([chosen, rest]))
 
     def _timestamped(self, results: Dict, total: int) -> np.ndarray:
-        keyframes = sorted({
-            kf['frame']
-            for region in results.get('box_infos') or []
-            for kf in region if kf['frame'] < total
-        })
+        keyframes = sorted(
+            {
+                kf['frame']
+                for region in results.get('box_infos') or []
+                for kf in region
+                if kf['frame'] < total
+            }
+        )
         if keyframes:
             return self._around_keyframes(keyframes, results['fps'], total)
         random = not self.test_mode
@@ -157,9 +171,11 @@ class SampleAnnotatedFrames(BaseTransform):
             if stop <= start:
                 raise ValueError(
                     f'{describe_sample(results)}: timestamps {list(ts)} s lie '
-                    f'outside the video ({total} frames at {fps:g} fps)')
-            return _uniform_in_window(start, stop, self.clip_len, random,
-                                      self._rng)
+                    f'outside the video ({total} frames at {fps:g} fps)'
+                )
+            return _uniform_in_window(
+                start, stop, self.clip_len, random, self._rng
+            )
         return _uniform_in_window(0, total, self.clip_len, random, self._rng)
 
     def transform(self, results: Dict) -> Dict:
@@ -168,12 +184,14 @@ class SampleAnnotatedFrames(BaseTransform):
         total = int(results['total_frames'])
         if total <= 0:
             raise ValueError(
-                f'{describe_sample(results)}: the video has no frames')
+                f'{describe_sample(results)}: the video has no frames'
+            )
         if self.strategy == 'random_clip':
             inds = self._random_clip(total)
         elif self.strategy == 'full_video':
-            inds = _uniform_in_window(0, total, self.clip_len,
-                                      not self.test_mode, self._rng)
+            inds = _uniform_in_window(
+                0, total, self.clip_len, not self.test_mode, self._rng
+            )
         else:
             inds = self._timestamped(results, total)
         results['frame_inds'] = np.asarray(inds, dtype=np.int64)
@@ -183,11 +201,13 @@ class SampleAnnotatedFrames(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(clip_len={self.clip_len}, '
-                f'strategy={self.strategy!r}, '
-                f'frame_interval={self.frame_interval}, '
-                f'keyframe_ratio={self.keyframe_ratio}, '
-                f'span_margin={self.span_margin}, test_mode={self.test_mode})')
+        return (
+            f'{self.__class__.__name__}(clip_len={self.clip_len}, '
+            f'strategy={self.strategy!r}, '
+            f'frame_interval={self.frame_interval}, '
+            f'keyframe_ratio={self.keyframe_ratio}, '
+            f'span_margin={self.span_margin}, test_mode={self.test_mode})'
+        )
 
 
 __all__ = ['SampleAnnotatedFrames']

@@ -1,16 +1,21 @@
 """Load, sample and pack pre-extracted snippet features
 (:class:`~fgclip_mm.datasets.SnippetFeatureDataset`)."""
+
 from typing import Dict, Optional, Sequence
 
 import numpy as np
 import torch
-from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
 from mmaction.structures import ActionDataSample
+from mmcv.transforms import BaseTransform
 
 __all__ = [
-    'LoadSnippetFeatures', 'SampleSnippetSegments', 'SampleSnippetsMaxLen',
-    'PackSnippetInputs', 'segment_mean', 'snippet_intervals'
+    'LoadSnippetFeatures',
+    'SampleSnippetSegments',
+    'SampleSnippetsMaxLen',
+    'PackSnippetInputs',
+    'segment_mean',
+    'snippet_intervals',
 ]
 
 
@@ -32,7 +37,7 @@ def segment_mean(feat: np.ndarray, num_segments: int) -> np.ndarray:
     """
     num = feat.shape[0]
     bounds = np.linspace(0, num, num_segments + 1).astype(np.int64)
-    out = np.empty((num_segments, ) + feat.shape[1:], dtype=np.float32)
+    out = np.empty((num_segments,) + feat.shape[1:], dtype=np.float32)
     for i in range(num_segments):
         start, stop = bounds[i], bounds[i + 1]
         if start != stop:
@@ -42,8 +47,12 @@ def segment_mean(feat: np.ndarray, num_segments: int) -> np.ndarray:
     return out
 
 
-def snippet_intervals(intervals: np.ndarray, num_frames: int,
-                      real_frames: Optional[int], extend: bool) -> np.ndarray:
+def snippet_intervals(
+    intervals: np.ndarray,
+    num_frames: int,
+    real_frames: Optional[int],
+    extend: bool,
+) -> np.ndarray:
     """Event intervals on the frames covered by the snippets.
 
     Args:
@@ -88,12 +97,15 @@ class LoadSnippetFeatures(BaseTransform):
             C = 1. Defaults to None.
     """
 
-    def __init__(self,
-                 crops: Optional[Sequence[int]] = None,
-                 crop_reduce: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        crops: Optional[Sequence[int]] = None,
+        crop_reduce: Optional[str] = None,
+    ) -> None:
         if crop_reduce not in (None, 'mean'):
-            raise ValueError(f"crop_reduce must be None or 'mean', got "
-                             f'{crop_reduce!r}')
+            raise ValueError(
+                f"crop_reduce must be None or 'mean', got {crop_reduce!r}"
+            )
         self.crops = None if crops is None else list(crops)
         self.crop_reduce = crop_reduce
 
@@ -103,8 +115,10 @@ class LoadSnippetFeatures(BaseTransform):
         if arr.ndim == 2:
             arr = arr[:, None]
         if arr.ndim != 3 or arr.shape[0] == 0:
-            raise ValueError(f'{path}: expected snippet features (T, D) or '
-                             f'(T, C, D) with T >= 1, got {arr.shape}')
+            raise ValueError(
+                f'{path}: expected snippet features (T, D) or '
+                f'(T, C, D) with T >= 1, got {arr.shape}'
+            )
         return arr
 
     def transform(self, results: Dict) -> Dict:
@@ -112,17 +126,23 @@ class LoadSnippetFeatures(BaseTransform):
         arrays = [self._load(p) for p in paths]
         shapes = {(a.shape[0], a.shape[2]) for a in arrays}
         if len(shapes) > 1:
-            detail = ', '.join(f'{p}: {a.shape}'
-                               for p, a in zip(paths, arrays))
-            raise ValueError(f'crop files of video {results["video_id"]!r} '
-                             f'disagree on (T, D): {detail}')
-        feat = np.concatenate([np.asarray(a, dtype=np.float32)
-                               for a in arrays], axis=1)
+            detail = ', '.join(
+                f'{p}: {a.shape}' for p, a in zip(paths, arrays)
+            )
+            raise ValueError(
+                f'crop files of video {results["video_id"]!r} '
+                f'disagree on (T, D): {detail}'
+            )
+        feat = np.concatenate(
+            [np.asarray(a, dtype=np.float32) for a in arrays], axis=1
+        )
         if self.crops is not None:
             if max(self.crops) >= feat.shape[1]:
-                raise ValueError(f'video {results["video_id"]!r} has '
-                                 f'{feat.shape[1]} crops, asked for '
-                                 f'{self.crops}')
+                raise ValueError(
+                    f'video {results["video_id"]!r} has '
+                    f'{feat.shape[1]} crops, asked for '
+                    f'{self.crops}'
+                )
             feat = feat[:, self.crops]
         if self.crop_reduce == 'mean':
             feat = feat.mean(axis=1, keepdims=True)
@@ -131,8 +151,10 @@ class LoadSnippetFeatures(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(crops={self.crops}, '
-                f'crop_reduce={self.crop_reduce!r})')
+        return (
+            f'{self.__class__.__name__}(crops={self.crops}, '
+            f'crop_reduce={self.crop_reduce!r})'
+        )
 
 
 @TRANSFORMS.register_module()
@@ -154,8 +176,9 @@ class SampleSnippetSegments(BaseTransform):
         self.num_segments = num_segments
 
     def transform(self, results: Dict) -> Dict:
-        results['features'] = segment_mean(results['features'],
-                                           self.num_segments)
+        results['features'] = segment_mean(
+            results['features'], self.num_segments
+        )
         results['num_snippets'] = self.num_segments
         return results
 
@@ -184,8 +207,9 @@ class SampleSnippetsMaxLen(BaseTransform):
 
     def __init__(self, max_len: int = 256, sampling: str = 'uniform') -> None:
         if sampling not in ('uniform', 'random'):
-            raise ValueError("sampling must be 'uniform' or 'random', got "
-                             f'{sampling!r}')
+            raise ValueError(
+                f"sampling must be 'uniform' or 'random', got {sampling!r}"
+            )
         self.max_len = max_len
         self.sampling = sampling
 
@@ -197,9 +221,9 @@ class SampleSnippetsMaxLen(BaseTransform):
                 feat = segment_mean(feat, self.max_len)
             else:
                 start = np.random.randint(num - self.max_len + 1)
-                feat = feat[start:start + self.max_len]
+                feat = feat[start : start + self.max_len]
             num = self.max_len
-        out = np.zeros((self.max_len, ) + feat.shape[1:], dtype=np.float32)
+        out = np.zeros((self.max_len,) + feat.shape[1:], dtype=np.float32)
         out[:num] = feat
         mask = np.zeros(self.max_len, dtype=bool)
         mask[:num] = True
@@ -207,8 +231,10 @@ class SampleSnippetsMaxLen(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(max_len={self.max_len}, '
-                f'sampling={self.sampling!r})')
+        return (
+            f'{self.__class__.__name__}(max_len={self.max_len}, '
+            f'sampling={self.sampling!r})'
+        )
 
 
 @TRANSFORMS.register_module()
@@ -234,10 +260,15 @@ class PackSnippetInputs(BaseTransform):
             'real_total_frames')``.
     """
 
-    def __init__(self,
-                 meta_keys: Sequence[str] = ('list_file', 'list_lines',
-                                             'sample_id',
-                                             'real_total_frames')) -> None:
+    def __init__(
+        self,
+        meta_keys: Sequence[str] = (
+            'list_file',
+            'list_lines',
+            'sample_id',
+            'real_total_frames',
+        ),
+    ) -> None:
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: Dict) -> Dict:
@@ -253,26 +284,31 @@ class PackSnippetInputs(BaseTransform):
             num_snippets=int(results['num_snippets']),
             class_name=results.get('class_name'),
             is_anomaly=bool(
-                results.get('is_anomaly',
-                            int(results['label']) != 0)))
+                results.get('is_anomaly', int(results['label']) != 0)
+            ),
+        )
         if 'snippet_mask' in results:
             sample.snippet_mask = torch.from_numpy(
-                np.asarray(results['snippet_mask'], dtype=bool).copy())
+                np.asarray(results['snippet_mask'], dtype=bool).copy()
+            )
         if 'anomaly_intervals' in results:
             total = num_t * length
             sample.frame_inds = torch.arange(total, dtype=torch.long)
             info['total_frames'] = total
             info['anomaly_intervals'] = snippet_intervals(
-                results['anomaly_intervals'], total,
+                results['anomaly_intervals'],
+                total,
                 results.get('real_total_frames'),
-                bool(results.get('extend_last_interval', False)))
+                bool(results.get('extend_last_interval', False)),
+            )
         for key in self.meta_keys:
             if key in results and key not in info:
                 info[key] = results[key]
         sample.set_metainfo(info)
         return dict(
             inputs=torch.from_numpy(np.ascontiguousarray(feat)),
-            data_samples=sample)
+            data_samples=sample,
+        )
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'

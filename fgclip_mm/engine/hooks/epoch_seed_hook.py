@@ -1,13 +1,14 @@
-"""Reseed every RNG at each epoch start so that a resumed run is bit-identical."""
+"""Reseed every RNG at each epoch start: a resumed run is bit-identical."""
+
 import hashlib
 import random
 from typing import Optional
 
 import numpy as np
 import torch
+from mmaction.registry import HOOKS
 from mmengine.dist import get_rank
 from mmengine.hooks import Hook
-from mmaction.registry import HOOKS
 
 
 def epoch_seed(seed: int, epoch: int, rank: int) -> int:
@@ -18,11 +19,13 @@ def epoch_seed(seed: int, epoch: int, rank: int) -> int:
 
 @HOOKS.register_module()
 class EpochSeedHook(Hook):
-    """Set ``random``, numpy and torch seeds from (seed, epoch, rank) per epoch.
+    """Set ``random``, numpy and torch seeds per (seed, epoch, rank).
 
     mmengine's resume restores the sampler's order but not the global RNG
-    streams that random transforms (flips, frame sampling) and dropout draw from,
-    so a run resumed at epoch k would otherwise diverge from an uninterrupted run.
+    streams that random transforms (flips, frame sampling) and dropout draw
+    from,
+    so a run resumed at epoch k would otherwise diverge from an uninterrupted
+    run.
     With this hook, epoch k sees the same random numbers either way.
 
     Args:

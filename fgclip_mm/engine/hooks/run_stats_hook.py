@@ -1,5 +1,6 @@
 """Per-epoch cost of a training run: wall time, throughput, peak memory and
 parameter counts, logged and written to ``<work_dir>/run_stats.json``."""
+
 import json
 import os
 import os.path as osp
@@ -9,10 +10,9 @@ import time
 from typing import Dict, Optional
 
 import torch
+from mmaction.registry import HOOKS
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
-
-from mmaction.registry import HOOKS
 
 __all__ = ['RunStatsHook', 'count_parameters', 'peak_rss_mb']
 
@@ -24,7 +24,8 @@ def count_parameters(model: torch.nn.Module) -> Dict[str, int]:
     params = list(model.parameters())
     return dict(
         params=sum(p.numel() for p in params),
-        trainable_params=sum(p.numel() for p in params if p.requires_grad))
+        trainable_params=sum(p.numel() for p in params if p.requires_grad),
+    )
 
 
 def peak_rss_mb() -> float:
@@ -69,7 +70,8 @@ class RunStatsHook(Hook):
             with open(path) as f:
                 previous = json.load(f)
             self.stats['epochs'] = [
-                e for e in previous.get('epochs', [])
+                e
+                for e in previous.get('epochs', [])
                 if e['epoch'] <= runner.epoch
             ]
 
@@ -79,8 +81,9 @@ class RunStatsHook(Hook):
         self._samples = 0
         self._tic = time.perf_counter()
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
-                         outputs=None) -> None:
+    def after_train_iter(
+        self, runner, batch_idx: int, data_batch=None, outputs=None
+    ) -> None:
         inputs = (data_batch or {}).get('inputs', [])
         self._samples += len(inputs)
 
@@ -90,10 +93,12 @@ class RunStatsHook(Hook):
             epoch=runner.epoch + 1,  # runner.epoch counts finished epochs
             epoch_time=seconds,
             samples_per_s=self._samples / max(seconds, 1e-9),
-            peak_rss_mb=round(peak_rss_mb(), 1))
+            peak_rss_mb=round(peak_rss_mb(), 1),
+        )
         if torch.cuda.is_available():
             stats['peak_gpu_mb'] = round(
-                torch.cuda.max_memory_allocated() / 2**20, 1)
+                torch.cuda.max_memory_allocated() / 2**20, 1
+            )
         return stats
 
     def after_train_epoch(self, runner) -> None:
@@ -102,8 +107,9 @@ class RunStatsHook(Hook):
         for key, value in stats.items():
             if key != 'epoch':
                 runner.message_hub.update_scalar(f'train/{key}', value)
-        runner.logger.info('run stats: ' + ', '.join(
-            f'{k}={v}' for k, v in stats.items()))
+        runner.logger.info(
+            'run stats: ' + ', '.join(f'{k}={v}' for k, v in stats.items())
+        )
         if is_main_process():
             path = osp.join(runner.work_dir, self.out_file)
             tmp = path + '.tmp'

@@ -7,17 +7,24 @@ uniform mapping ``video id -> dict(intervals, class_name, num_frames)``
 that the ground-truth builder (``tools/data/build_gt.py``) and datasets
 share.
 """
+
 import os.path as osp
 from collections import OrderedDict
 from typing import Dict, Optional
 
 import numpy as np
 
-from ...annotations import (XD_VIOLENCE_LABEL_CODES, is_xd_violence_normal,
-                           load_shanghaitech_masks, msad_class_of,
-                           parse_msad_annotations, parse_shanghaitech_split,
-                           parse_ucf_crime_annotations,
-                           parse_xd_violence_annotations, xd_violence_labels)
+from ...annotations import (
+    XD_VIOLENCE_LABEL_CODES,
+    is_xd_violence_normal,
+    load_shanghaitech_masks,
+    msad_class_of,
+    parse_msad_annotations,
+    parse_shanghaitech_split,
+    parse_ucf_crime_annotations,
+    parse_xd_violence_annotations,
+    xd_violence_labels,
+)
 from .ground_truth import labels_to_intervals
 
 __all__ = ['BENCHMARKS', 'load_test_annotations', 'is_normal_video']
@@ -33,9 +40,9 @@ def _xd_class_name(video: str) -> str:
     return XD_VIOLENCE_LABEL_CODES.get(codes[0], codes[0])
 
 
-def load_test_annotations(benchmark: str,
-                          path: str,
-                          mask_dir: Optional[str] = None) -> Dict[str, dict]:
+def load_test_annotations(
+    benchmark: str, path: str, mask_dir: Optional[str] = None
+) -> Dict[str, dict]:
     """Per-video test ground truth of a benchmark.
 
     Args:
@@ -63,7 +70,8 @@ def load_test_annotations(benchmark: str,
     """
     if benchmark not in _LOADERS:
         raise ValueError(
-            f'benchmark must be one of {BENCHMARKS}, got {benchmark!r}')
+            f'benchmark must be one of {BENCHMARKS}, got {benchmark!r}'
+        )
     return _LOADERS[benchmark](path, mask_dir)
 
 
@@ -72,35 +80,57 @@ def _intervals(pairs) -> np.ndarray:
 
 
 def _ucf_crime(path: str, mask_dir: Optional[str]) -> Dict[str, dict]:
-    return OrderedDict((vid, dict(
-        intervals=_intervals(entry['intervals']),
-        class_name=entry['class_name'],
-        num_frames=entry['num_frames']))
-        for vid, entry in parse_ucf_crime_annotations(path).items())
+    return OrderedDict(
+        (
+            vid,
+            dict(
+                intervals=_intervals(entry['intervals']),
+                class_name=entry['class_name'],
+                num_frames=entry['num_frames'],
+            ),
+        )
+        for vid, entry in parse_ucf_crime_annotations(path).items()
+    )
 
 
 def _xd_violence(path: str, mask_dir: Optional[str]) -> Dict[str, dict]:
-    return OrderedDict((vid, dict(
-        intervals=_intervals(intervals),
-        class_name=_xd_class_name(vid),
-        num_frames=None))
-        for vid, intervals in parse_xd_violence_annotations(path).items())
+    return OrderedDict(
+        (
+            vid,
+            dict(
+                intervals=_intervals(intervals),
+                class_name=_xd_class_name(vid),
+                num_frames=None,
+            ),
+        )
+        for vid, intervals in parse_xd_violence_annotations(path).items()
+    )
 
 
-def _shanghaitech_entry(path: str, entry: dict,
-                        mask: Optional[np.ndarray]) -> dict:
+def _shanghaitech_entry(
+    path: str, entry: dict, mask: Optional[np.ndarray]
+) -> dict:
     vid, num_frames = entry['video'], entry['num_frames']
     if mask is None:
         if num_frames is None:
             raise ValueError(
-                f'{path}: normal video {vid!r} has no frame count')
-        return dict(intervals=_intervals([]), class_name='Normal',
-                    num_frames=num_frames)
+                f'{path}: normal video {vid!r} has no frame count'
+            )
+        return dict(
+            intervals=_intervals([]),
+            class_name='Normal',
+            num_frames=num_frames,
+        )
     if num_frames is not None and num_frames != len(mask):
-        raise ValueError(f'{path}: video {vid!r} has {num_frames} frames but '
-                         f'its mask has {len(mask)}')
-    return dict(intervals=labels_to_intervals(mask), class_name='Anomaly',
-                num_frames=len(mask))
+        raise ValueError(
+            f'{path}: video {vid!r} has {num_frames} frames but '
+            f'its mask has {len(mask)}'
+        )
+    return dict(
+        intervals=labels_to_intervals(mask),
+        class_name='Anomaly',
+        num_frames=len(mask),
+    )
 
 
 def _shanghaitech(path: str, mask_dir: Optional[str]) -> Dict[str, dict]:
@@ -108,9 +138,12 @@ def _shanghaitech(path: str, mask_dir: Optional[str]) -> Dict[str, dict]:
         mask_dir = osp.join(osp.dirname(path), 'test_frame_mask')
     entries = parse_shanghaitech_split(path)
     masks = load_shanghaitech_masks(
-        mask_dir, [e['video'] for e in entries if e['is_anomaly']])
-    return OrderedDict((e['video'], _shanghaitech_entry(
-        path, e, masks.get(e['video']))) for e in entries)
+        mask_dir, [e['video'] for e in entries if e['is_anomaly']]
+    )
+    return OrderedDict(
+        (e['video'], _shanghaitech_entry(path, e, masks.get(e['video'])))
+        for e in entries
+    )
 
 
 def _msad(path: str, mask_dir: Optional[str]) -> Dict[str, dict]:
@@ -118,15 +151,25 @@ def _msad(path: str, mask_dir: Optional[str]) -> Dict[str, dict]:
         entries = parse_msad_annotations(path)
     else:  # the converted UCF-format file: any number of events per line
         entries = parse_ucf_crime_annotations(path, None)
-    return OrderedDict((vid, dict(
-        intervals=_intervals(entry['intervals']),
-        class_name=entry['class_name'],
-        num_frames=entry['num_frames'])) for vid, entry in entries.items())
+    return OrderedDict(
+        (
+            vid,
+            dict(
+                intervals=_intervals(entry['intervals']),
+                class_name=entry['class_name'],
+                num_frames=entry['num_frames'],
+            ),
+        )
+        for vid, entry in entries.items()
+    )
 
 
 _LOADERS = dict(
-    ucf_crime=_ucf_crime, xd_violence=_xd_violence,
-    shanghaitech=_shanghaitech, msad=_msad)
+    ucf_crime=_ucf_crime,
+    xd_violence=_xd_violence,
+    shanghaitech=_shanghaitech,
+    msad=_msad,
+)
 
 
 def is_normal_video(benchmark: str, video: str, entry: Optional[dict]) -> bool:

@@ -22,6 +22,7 @@ key                dtype       shape / meaning
                                ``protocol``, ..., ``metrics``
 =================  ==========  ============================================
 """
+
 import json
 import os
 import os.path as osp
@@ -35,9 +36,11 @@ __all__ = ['DUMP_FORMAT_VERSION', 'save_vad_dump', 'load_vad_dump']
 DUMP_FORMAT_VERSION = 1
 
 
-def save_vad_dump(path: str,
-                  videos: Mapping[str, Mapping[str, Any]],
-                  meta: Optional[Mapping[str, Any]] = None) -> str:
+def save_vad_dump(
+    path: str,
+    videos: Mapping[str, Mapping[str, Any]],
+    meta: Optional[Mapping[str, Any]] = None,
+) -> str:
     """Write per-video results to an ``.npz`` dump.
 
     Args:
@@ -55,48 +58,72 @@ def save_vad_dump(path: str,
     """
     if not path.endswith('.npz'):
         path += '.npz'
-    ids = sorted(videos)
-    scores, labels = [], []
-    offsets = [0]
-    for vid in ids:
-        entry = videos[vid]
-        s = np.asarray(entry['scores'], dtype=np.float64).reshape(-1)
-        lab = np.asarray(entry['labels']).reshape(-1).astype(np.uint8)
-        if s.shape != lab.shape:
-            raise ValueError(f'video {vid!r}: scores {s.shape} and labels '
-                             f'{lab.shape} differ in length')
-        scores.append(s)
-        labels.append(lab)
-        offsets.append(offsets[-1] + s.size)
+    arrays = _dump_arrays(videos)
     full_meta = dict(format_version=DUMP_FORMAT_VERSION)
     full_meta.update(meta or {})
-    arrays = dict(
-        video_ids=np.array(ids, dtype=np.str_),
-        class_names=np.array(
-            [str(videos[v].get('class_name') or '') for v in ids],
-            dtype=np.str_),
-        is_anomalous=np.array([
-            bool(videos[v].get('is_anomalous', lab.any()))
-            for v, lab in zip(ids, labels)
-        ],
-                              dtype=bool),
-        num_frames=np.array([
-            int(videos[v].get('num_frames', s.size))
-            for v, s in zip(ids, scores)
-        ],
-                            dtype=np.int64),
-        offsets=np.array(offsets, dtype=np.int64),
-        scores=np.concatenate(scores) if scores else np.zeros(0),
-        labels=np.concatenate(labels) if labels else np.zeros(0, np.uint8),
-        meta=np.array(json.dumps(full_meta, allow_nan=True), dtype=np.str_))
+    arrays['meta'] = np.array(
+        json.dumps(full_meta, allow_nan=True), dtype=np.str_
+    )
     parent = osp.dirname(osp.abspath(path))
     os.makedirs(parent, exist_ok=True)
-    np.savez_compressed(path, **arrays)
+    # a killed run never leaves a half-written dump under the final name
+    tmp = f'{path}.{os.getpid()}.tmp'
+    try:
+        with open(tmp, 'wb') as f:
+            np.savez_compressed(f, **arrays)
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
     return path
 
 
+def _video_arrays(vid: str, entry: Mapping[str, Any]):
+    scores = np.asarray(entry['scores'], dtype=np.float64).reshape(-1)
+    labels = np.asarray(entry['labels']).reshape(-1).astype(np.uint8)
+    if scores.shape != labels.shape:
+        raise ValueError(
+            f'video {vid!r}: scores {scores.shape} and labels '
+            f'{labels.shape} differ in length'
+        )
+    return scores, labels
+
+
+def _dump_arrays(videos: Mapping[str, Mapping[str, Any]]) -> Dict:
+    """The arrays of a dump except ``meta``, videos sorted by id."""
+    ids = sorted(videos)
+    pairs = [_video_arrays(v, videos[v]) for v in ids]
+    scores = [s for s, _ in pairs]
+    labels = [lab for _, lab in pairs]
+    entries = [videos[v] for v in ids]
+    return dict(
+        video_ids=np.array(ids, dtype=np.str_),
+        class_names=np.array(
+            [str(e.get('class_name') or '') for e in entries], dtype=np.str_
+        ),
+        is_anomalous=np.array(
+            [
+                bool(e.get('is_anomalous', lab.any()))
+                for e, lab in zip(entries, labels)
+            ],
+            dtype=bool,
+        ),
+        num_frames=np.array(
+            [
+                int(e.get('num_frames', s.size))
+                for e, s in zip(entries, scores)
+            ],
+            dtype=np.int64,
+        ),
+        offsets=np.cumsum([0] + [s.size for s in scores]).astype(np.int64),
+        scores=np.concatenate(scores) if scores else np.zeros(0),
+        labels=np.concatenate(labels) if labels else np.zeros(0, np.uint8),
+    )
+
+
 def load_vad_dump(
-        path: str) -> Tuple[Dict[str, Dict[str, Any]], Dict[str, Any]]:
+    path: str,
+) -> Tuple[Dict[str, Dict[str, Any]], Dict[str, Any]]:
     """Read a dump written by :func:`save_vad_dump` (no pickle involved).
 
     Args:
@@ -109,12 +136,19 @@ def load_vad_dump(
     """
     with np.load(path, allow_pickle=False) as data:
         missing = {
-            'video_ids', 'class_names', 'is_anomalous', 'num_frames',
-            'offsets', 'scores', 'labels', 'meta'
+            'video_ids',
+            'class_names',
+            'is_anomalous',
+            'num_frames',
+            'offsets',
+            'scores',
+            'labels',
+            'meta',
         } - set(data.files)
         if missing:
-            raise ValueError(f'{path} is not a VAD dump: missing keys '
-                             f'{sorted(missing)}')
+            raise ValueError(
+                f'{path} is not a VAD dump: missing keys {sorted(missing)}'
+            )
         meta = json.loads(str(data['meta']))
         offsets = data['offsets']
         scores, labels = data['scores'], data['labels']
@@ -126,5 +160,6 @@ def load_vad_dump(
                 labels=labels[sl],
                 class_name=str(data['class_names'][i]),
                 num_frames=int(data['num_frames'][i]),
-                is_anomalous=bool(data['is_anomalous'][i]))
+                is_anomalous=bool(data['is_anomalous'][i]),
+            )
     return videos, meta

@@ -11,14 +11,20 @@ Label lengths depend on the scoring protocol (see
 ``segments32`` label every real frame, ``snippet16`` drops the trailing
 partial 16-frame snippet.
 """
+
 from typing import Dict, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 __all__ = [
-    'INTERVAL_CONVENTIONS', 'intervals_to_labels', 'labels_to_intervals',
-    'protocol_length', 'build_video_labels', 'concat_in_order',
-    'build_ground_truth', 'pad_labels_to_length'
+    'INTERVAL_CONVENTIONS',
+    'intervals_to_labels',
+    'labels_to_intervals',
+    'protocol_length',
+    'build_video_labels',
+    'concat_in_order',
+    'build_ground_truth',
+    'pad_labels_to_length',
 ]
 
 #: Supported interval conventions.
@@ -29,8 +35,10 @@ IntervalsLike = Union[np.ndarray, Sequence[Sequence[int]]]
 
 def _check_convention(convention: str) -> None:
     if convention not in INTERVAL_CONVENTIONS:
-        raise ValueError(f'interval convention must be one of '
-                         f'{INTERVAL_CONVENTIONS}, got {convention!r}')
+        raise ValueError(
+            f'interval convention must be one of '
+            f'{INTERVAL_CONVENTIONS}, got {convention!r}'
+        )
 
 
 def _as_intervals(intervals: Optional[IntervalsLike]) -> np.ndarray:
@@ -44,13 +52,16 @@ def _as_intervals(intervals: Optional[IntervalsLike]) -> np.ndarray:
         arr = arr[None]
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise ValueError(
-            f'intervals must have shape (K, 2), got {np.shape(intervals)}')
+            f'intervals must have shape (K, 2), got {np.shape(intervals)}'
+        )
     return arr
 
 
-def intervals_to_labels(intervals: Optional[IntervalsLike],
-                        num_frames: int,
-                        convention: str = 'half_open') -> np.ndarray:
+def intervals_to_labels(
+    intervals: Optional[IntervalsLike],
+    num_frames: int,
+    convention: str = 'half_open',
+) -> np.ndarray:
     """Turn event intervals into per-frame binary labels.
 
     Args:
@@ -71,11 +82,13 @@ def intervals_to_labels(intervals: Optional[IntervalsLike],
     labels = np.zeros(int(num_frames), dtype=np.uint8)
     arr = _as_intervals(intervals)
     if (arr < 0).any() or (arr[:, 1] < arr[:, 0]).any():
-        raise ValueError(f'invalid intervals {arr.tolist()}: frame numbers '
-                         'must be >= 0 and end >= start')
+        raise ValueError(
+            f'invalid intervals {arr.tolist()}: frame numbers '
+            'must be >= 0 and end >= start'
+        )
     extra = 1 if convention == 'inclusive' else 0
     for start, end in arr:
-        labels[min(start, num_frames):min(end + extra, num_frames)] = 1
+        labels[min(start, num_frames) : min(end + extra, num_frames)] = 1
     return labels
 
 
@@ -116,14 +129,18 @@ def protocol_length(num_frames: int, protocol: str = 'frame') -> int:
         return int(num_frames)
     if protocol == 'snippet16':
         return int(num_frames) // 16 * 16
-    raise ValueError('protocol must be one of frame, snippet16, segments32, '
-                     f'got {protocol!r}')
+    raise ValueError(
+        'protocol must be one of frame, snippet16, segments32, '
+        f'got {protocol!r}'
+    )
 
 
-def build_video_labels(intervals: Optional[IntervalsLike],
-                       num_frames: int,
-                       protocol: str = 'frame',
-                       convention: str = 'half_open') -> np.ndarray:
+def build_video_labels(
+    intervals: Optional[IntervalsLike],
+    num_frames: int,
+    protocol: str = 'frame',
+    convention: str = 'half_open',
+) -> np.ndarray:
     """Per-frame labels of one video under a scoring protocol.
 
     Args:
@@ -137,11 +154,12 @@ def build_video_labels(intervals: Optional[IntervalsLike],
         ``(protocol_length(num_frames, protocol),)``.
     """
     labels = intervals_to_labels(intervals, num_frames, convention)
-    return labels[:protocol_length(num_frames, protocol)]
+    return labels[: protocol_length(num_frames, protocol)]
 
 
-def concat_in_order(per_video: Mapping[str, np.ndarray],
-                    order: Sequence[str]) -> np.ndarray:
+def concat_in_order(
+    per_video: Mapping[str, np.ndarray], order: Sequence[str]
+) -> np.ndarray:
     """Concatenate per-video arrays in a given video order.
 
     Args:
@@ -154,18 +172,22 @@ def concat_in_order(per_video: Mapping[str, np.ndarray],
     """
     missing = [v for v in order if v not in per_video]
     if missing:
-        raise KeyError(f'{len(missing)} video(s) of the order list have no '
-                       f'entry, e.g. {missing[:3]}')
+        raise KeyError(
+            f'{len(missing)} video(s) of the order list have no '
+            f'entry, e.g. {missing[:3]}'
+        )
     if not order:
         return np.zeros(0, dtype=np.uint8)
     return np.concatenate([np.asarray(per_video[v]) for v in order])
 
 
-def build_ground_truth(intervals: Mapping[str, IntervalsLike],
-                       lengths: Mapping[str, int],
-                       order: Sequence[str],
-                       protocol: str = 'frame',
-                       convention: str = 'half_open') -> np.ndarray:
+def build_ground_truth(
+    intervals: Mapping[str, IntervalsLike],
+    lengths: Mapping[str, int],
+    order: Sequence[str],
+    protocol: str = 'frame',
+    convention: str = 'half_open',
+) -> np.ndarray:
     """Concatenated frame-level ground truth of a test set.
 
     Args:
@@ -184,11 +206,13 @@ def build_ground_truth(intervals: Mapping[str, IntervalsLike],
     """
     missing = [v for v in order if v not in lengths]
     if missing:
-        raise KeyError(f'{len(missing)} video(s) have no length, e.g. '
-                       f'{missing[:3]}')
+        raise KeyError(
+            f'{len(missing)} video(s) have no length, e.g. {missing[:3]}'
+        )
     per_video: Dict[str, np.ndarray] = {
-        v:
-        build_video_labels(intervals.get(v), lengths[v], protocol, convention)
+        v: build_video_labels(
+            intervals.get(v), lengths[v], protocol, convention
+        )
         for v in order
     }
     return concat_in_order(per_video, order)

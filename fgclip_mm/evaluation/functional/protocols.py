@@ -21,14 +21,20 @@ The evaluation protocols of the VAD literature need one score per frame:
      ``k`` covers frames ``[b_k, b_{k+1})`` with
      ``b = round(linspace(0, n, 33))``; every frame is scored.
 """
+
 from typing import Tuple
 
 import numpy as np
 
 __all__ = [
-    'PROTOCOLS', 'INTERP_MODES', 'average_duplicate_frames',
-    'expand_frame_scores', 'snippet_mean_scores', 'repeat_snippet_scores',
-    'segment_mean_scores', 'apply_protocol'
+    'PROTOCOLS',
+    'INTERP_MODES',
+    'average_duplicate_frames',
+    'expand_frame_scores',
+    'snippet_mean_scores',
+    'repeat_snippet_scores',
+    'segment_mean_scores',
+    'apply_protocol',
 ]
 
 #: Supported score-to-frame protocols.
@@ -38,8 +44,8 @@ INTERP_MODES = ('linear', 'nearest')
 
 
 def average_duplicate_frames(
-        frame_inds: np.ndarray,
-        scores: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    frame_inds: np.ndarray, scores: np.ndarray
+) -> Tuple[np.ndarray, np.ndarray]:
     """Sort sampled frames and average the scores of repeated indices.
 
     The result does not depend on the order of the inputs: the scores of one
@@ -59,22 +65,27 @@ def average_duplicate_frames(
     inds = np.asarray(frame_inds).reshape(-1).astype(np.int64)
     vals = np.asarray(scores, dtype=np.float64).reshape(-1)
     if inds.shape != vals.shape:
-        raise ValueError(f'frame_inds {inds.shape} and scores {vals.shape} '
-                         'must have the same length')
+        raise ValueError(
+            f'frame_inds {inds.shape} and scores {vals.shape} '
+            'must have the same length'
+        )
     order = np.lexsort((vals, inds))
     inds, vals = inds[order], vals[order]
     uniq, starts, counts = np.unique(
-        inds, return_index=True, return_counts=True)
+        inds, return_index=True, return_counts=True
+    )
     if len(uniq) == len(inds):
         return uniq, vals
     sums = np.add.reduceat(vals, starts) if len(vals) else vals
     return uniq, sums / counts
 
 
-def expand_frame_scores(frame_inds: np.ndarray,
-                        scores: np.ndarray,
-                        num_frames: int,
-                        mode: str = 'linear') -> np.ndarray:
+def expand_frame_scores(
+    frame_inds: np.ndarray,
+    scores: np.ndarray,
+    num_frames: int,
+    mode: str = 'linear',
+) -> np.ndarray:
     """Expand scores of sampled frames to every frame of a video.
 
     Args:
@@ -98,8 +109,10 @@ def expand_frame_scores(frame_inds: np.ndarray,
     if len(inds) == 0:
         raise ValueError('no sampled frame to expand the scores from')
     if inds[0] < 0 or inds[-1] >= num_frames:
-        raise ValueError(f'frame indices must lie in [0, {num_frames}), got '
-                         f'[{inds[0]}, {inds[-1]}]')
+        raise ValueError(
+            f'frame indices must lie in [0, {num_frames}), got '
+            f'[{inds[0]}, {inds[-1]}]'
+        )
     if not np.isfinite(vals).all():
         raise ValueError('scores contain NaN or infinite values')
     frames = np.arange(num_frames)
@@ -111,8 +124,9 @@ def expand_frame_scores(frame_inds: np.ndarray,
     return np.where(use_left, vals[left], vals[right])
 
 
-def snippet_mean_scores(frame_scores: np.ndarray,
-                        snippet_len: int = 16) -> np.ndarray:
+def snippet_mean_scores(
+    frame_scores: np.ndarray, snippet_len: int = 16
+) -> np.ndarray:
     """Mean score per snippet, repeated over the snippet's frames.
 
     Args:
@@ -126,13 +140,17 @@ def snippet_mean_scores(frame_scores: np.ndarray,
     """
     scores = np.asarray(frame_scores, dtype=np.float64).reshape(-1)
     num_snippets = len(scores) // snippet_len
-    means = scores[:num_snippets * snippet_len].reshape(
-        num_snippets, snippet_len).mean(axis=1)
+    means = (
+        scores[: num_snippets * snippet_len]
+        .reshape(num_snippets, snippet_len)
+        .mean(axis=1)
+    )
     return repeat_snippet_scores(means, snippet_len)
 
 
-def repeat_snippet_scores(snippet_scores: np.ndarray,
-                          snippet_len: int = 16) -> np.ndarray:
+def repeat_snippet_scores(
+    snippet_scores: np.ndarray, snippet_len: int = 16
+) -> np.ndarray:
     """Repeat one score per snippet over the snippet's frames.
 
     For models that output one score per 16-frame snippet (RTFM, MIL, ...).
@@ -145,11 +163,13 @@ def repeat_snippet_scores(snippet_scores: np.ndarray,
         np.ndarray: ``float64`` scores of shape ``(S * snippet_len,)``.
     """
     return np.repeat(
-        np.asarray(snippet_scores, dtype=np.float64).reshape(-1), snippet_len)
+        np.asarray(snippet_scores, dtype=np.float64).reshape(-1), snippet_len
+    )
 
 
-def segment_mean_scores(frame_scores: np.ndarray,
-                        num_segments: int = 32) -> np.ndarray:
+def segment_mean_scores(
+    frame_scores: np.ndarray, num_segments: int = 32
+) -> np.ndarray:
     """Mean score per temporal segment, assigned to the segment's frames.
 
     Segment ``k`` covers ``[b_k, b_{k+1})`` with
@@ -165,8 +185,9 @@ def segment_mean_scores(frame_scores: np.ndarray,
         np.ndarray: ``float64`` scores of shape ``(n,)``.
     """
     scores = np.asarray(frame_scores, dtype=np.float64).reshape(-1)
-    bounds = np.round(np.linspace(0, len(scores),
-                                  num_segments + 1)).astype(np.int64)
+    bounds = np.round(np.linspace(0, len(scores), num_segments + 1)).astype(
+        np.int64
+    )
     out = np.empty_like(scores)
     for start, end in zip(bounds[:-1], bounds[1:]):
         if end > start:
@@ -174,8 +195,9 @@ def segment_mean_scores(frame_scores: np.ndarray,
     return out
 
 
-def apply_protocol(frame_scores: np.ndarray,
-                   protocol: str = 'frame') -> np.ndarray:
+def apply_protocol(
+    frame_scores: np.ndarray, protocol: str = 'frame'
+) -> np.ndarray:
     """Aggregate dense per-frame scores under an evaluation protocol.
 
     Args:

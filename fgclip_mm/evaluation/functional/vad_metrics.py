@@ -24,6 +24,7 @@ Conventions (see ``docs/evaluation.md``):
 - **FAR@95**: the FAR at the largest threshold whose frame recall is at
   least 95 %.
 """
+
 import math
 import warnings
 from typing import Dict, Sequence, Tuple
@@ -32,23 +33,32 @@ import numpy as np
 from sklearn import metrics as skm
 
 __all__ = [
-    'AP_CONVENTIONS', 'roc_curve_points',
-    'pr_curve_points', 'curve_auc', 'roc_auc', 'average_precision',
-    'far_at_threshold', 'recall_threshold', 'far_at_recall',
-    'per_class_roc_auc'
+    'AP_CONVENTIONS',
+    'roc_curve_points',
+    'pr_curve_points',
+    'curve_auc',
+    'roc_auc',
+    'average_precision',
+    'far_at_threshold',
+    'recall_threshold',
+    'far_at_recall',
+    'per_class_roc_auc',
 ]
 
 #: Supported average-precision conventions.
 AP_CONVENTIONS = ('sklearn', 'pr_auc')
 
 
-def _check_inputs(labels: np.ndarray,
-                  scores: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+def _check_inputs(
+    labels: np.ndarray, scores: np.ndarray
+) -> Tuple[np.ndarray, np.ndarray]:
     labels = np.asarray(labels).reshape(-1)
     scores = np.asarray(scores, dtype=np.float64).reshape(-1)
     if labels.shape != scores.shape:
-        raise ValueError(f'labels {labels.shape} and scores {scores.shape} '
-                         'must have the same length')
+        raise ValueError(
+            f'labels {labels.shape} and scores {scores.shape} '
+            'must have the same length'
+        )
     if labels.size and not np.isin(labels, (0, 1)).all():
         raise ValueError('labels must be binary (0 = normal, 1 = anomalous)')
     if not np.isfinite(scores).all():
@@ -64,14 +74,15 @@ def _has_classes(labels: np.ndarray, what: str, need_normal: bool) -> bool:
     elif need_normal and labels.all():
         missing = 'normal'
     if missing is not None:
-        warnings.warn(f'{what} is undefined without {missing} frames; '
-                      'returning NaN')
+        warnings.warn(
+            f'{what} is undefined without {missing} frames; returning NaN'
+        )
     return missing is None
 
 
 def roc_curve_points(
-        labels: np.ndarray,
-        scores: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    labels: np.ndarray, scores: np.ndarray
+) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ROC curve with one point per distinct threshold plus the origin
     (``sklearn.metrics.roc_curve`` without dropping points).
 
@@ -87,14 +98,15 @@ def roc_curve_points(
     """
     labels, scores = _check_inputs(labels, scores)
     if not labels.any() or labels.all():
-        raise ValueError('the ROC curve needs both anomalous and normal '
-                         'frames')
+        raise ValueError(
+            'the ROC curve needs both anomalous and normal frames'
+        )
     return skm.roc_curve(labels, scores, drop_intermediate=False)
 
 
 def pr_curve_points(
-        labels: np.ndarray,
-        scores: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    labels: np.ndarray, scores: np.ndarray
+) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Precision-recall curve, starting at (recall 0, precision 1).
 
     Args:
@@ -110,11 +122,13 @@ def pr_curve_points(
     labels, scores = _check_inputs(labels, scores)
     if not labels.any():
         raise ValueError('the PR curve needs anomalous frames')
-    precision, recall, thresholds = skm.precision_recall_curve(
-        labels, scores)
+    precision, recall, thresholds = skm.precision_recall_curve(labels, scores)
     # sklearn lists recall decreasing and ends at (recall 0, precision 1)
-    return precision[::-1], recall[::-1], np.concatenate(
-        [[np.inf], thresholds[::-1]])
+    return (
+        precision[::-1],
+        recall[::-1],
+        np.concatenate([[np.inf], thresholds[::-1]]),
+    )
 
 
 def curve_auc(x: np.ndarray, y: np.ndarray) -> float:
@@ -132,8 +146,10 @@ def curve_auc(x: np.ndarray, y: np.ndarray) -> float:
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
     if x.shape != y.shape or x.size < 2:
-        raise ValueError('x and y must have the same length >= 2, got '
-                         f'{x.shape} and {y.shape}')
+        raise ValueError(
+            'x and y must have the same length >= 2, got '
+            f'{x.shape} and {y.shape}'
+        )
     dx = np.diff(x)
     if (dx < 0).any() and (dx > 0).any():
         raise ValueError('x must be monotonic')
@@ -157,9 +173,9 @@ def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(skm.roc_auc_score(labels, scores))
 
 
-def average_precision(labels: np.ndarray,
-                      scores: np.ndarray,
-                      convention: str = 'sklearn') -> float:
+def average_precision(
+    labels: np.ndarray, scores: np.ndarray, convention: str = 'sklearn'
+) -> float:
     """Frame-level average precision.
 
     Args:
@@ -176,8 +192,9 @@ def average_precision(labels: np.ndarray,
         float: The AP; NaN (with a warning) without anomalous frames.
     """
     if convention not in AP_CONVENTIONS:
-        raise ValueError(f'convention must be one of {AP_CONVENTIONS}, '
-                         f'got {convention!r}')
+        raise ValueError(
+            f'convention must be one of {AP_CONVENTIONS}, got {convention!r}'
+        )
     labels, scores = _check_inputs(labels, scores)
     if not _has_classes(labels, 'AP', need_normal=False):
         return math.nan
@@ -187,8 +204,9 @@ def average_precision(labels: np.ndarray,
     return float(skm.auc(recall, precision))
 
 
-def far_at_threshold(normal_scores: np.ndarray,
-                     threshold: float = 0.5) -> float:
+def far_at_threshold(
+    normal_scores: np.ndarray, threshold: float = 0.5
+) -> float:
     """False-alarm rate: fraction of normal frames scoring ``>= threshold``.
 
     Args:
@@ -201,16 +219,18 @@ def far_at_threshold(normal_scores: np.ndarray,
     """
     normal_scores = np.asarray(normal_scores, dtype=np.float64).reshape(-1)
     if normal_scores.size == 0:
-        warnings.warn('FAR is undefined without normal-video frames; '
-                      'returning NaN')
+        warnings.warn(
+            'FAR is undefined without normal-video frames; returning NaN'
+        )
         return math.nan
     return float(
-        np.count_nonzero(normal_scores >= threshold) / normal_scores.size)
+        np.count_nonzero(normal_scores >= threshold) / normal_scores.size
+    )
 
 
-def recall_threshold(labels: np.ndarray,
-                     scores: np.ndarray,
-                     recall: float = 0.95) -> float:
+def recall_threshold(
+    labels: np.ndarray, scores: np.ndarray, recall: float = 0.95
+) -> float:
     """Largest threshold whose frame recall reaches ``recall``.
 
     Frame recall at ``t`` is the fraction of anomalous frames scoring
@@ -232,8 +252,10 @@ def recall_threshold(labels: np.ndarray,
     pos = np.sort(scores[labels])[::-1]
     num_pos = pos.size
     if num_pos == 0:
-        warnings.warn('the recall threshold is undefined without anomalous '
-                      'frames; returning NaN')
+        warnings.warn(
+            'the recall threshold is undefined without anomalous '
+            'frames; returning NaN'
+        )
         return math.nan
     # smallest k with k / P >= recall, evaluated exactly as the definition
     k = min(max(int(math.ceil(recall * num_pos)), 1), num_pos)
@@ -244,10 +266,12 @@ def recall_threshold(labels: np.ndarray,
     return float(pos[k - 1])
 
 
-def far_at_recall(labels: np.ndarray,
-                  scores: np.ndarray,
-                  normal_mask: np.ndarray,
-                  recall: float = 0.95) -> Tuple[float, float]:
+def far_at_recall(
+    labels: np.ndarray,
+    scores: np.ndarray,
+    normal_mask: np.ndarray,
+    recall: float = 0.95,
+) -> Tuple[float, float]:
     """False-alarm rate at the largest threshold reaching a frame recall.
 
     FAR@95 (``recall=0.95``) is the fraction of the frames of normal videos
@@ -267,17 +291,22 @@ def far_at_recall(labels: np.ndarray,
     labels, scores = _check_inputs(labels, scores)
     normal_mask = np.asarray(normal_mask, dtype=bool).reshape(-1)
     if normal_mask.shape != scores.shape:
-        raise ValueError(f'normal_mask {normal_mask.shape} and scores '
-                         f'{scores.shape} must have the same length')
+        raise ValueError(
+            f'normal_mask {normal_mask.shape} and scores '
+            f'{scores.shape} must have the same length'
+        )
     threshold = recall_threshold(labels, scores, recall)
     if math.isnan(threshold):
         return math.nan, math.nan
     return far_at_threshold(scores[normal_mask], threshold), threshold
 
 
-def per_class_roc_auc(labels: Sequence[np.ndarray],
-                      scores: Sequence[np.ndarray], class_names: Sequence[str],
-                      is_anomalous: Sequence[bool]) -> Dict[str, float]:
+def per_class_roc_auc(
+    labels: Sequence[np.ndarray],
+    scores: Sequence[np.ndarray],
+    class_names: Sequence[str],
+    is_anomalous: Sequence[bool],
+) -> Dict[str, float]:
     """Per-class frame AUC.
 
     The AUC of class ``c`` is computed over the frames of the anomalous
@@ -297,17 +326,21 @@ def per_class_roc_auc(labels: Sequence[np.ndarray],
         anomalous video, sorted by name.
     """
     if not len(labels) == len(scores) == len(class_names) == len(is_anomalous):
-        raise ValueError('labels, scores, class_names and is_anomalous must '
-                         'have one entry per video')
+        raise ValueError(
+            'labels, scores, class_names and is_anomalous must '
+            'have one entry per video'
+        )
     normal = [i for i, a in enumerate(is_anomalous) if not a]
     classes = sorted({c for c, a in zip(class_names, is_anomalous) if a})
     results: Dict[str, float] = {}
     for cls in classes:
         idx = [
-            i for i, (c, a) in enumerate(zip(class_names, is_anomalous))
+            i
+            for i, (c, a) in enumerate(zip(class_names, is_anomalous))
             if a and c == cls
         ] + normal
         results[cls] = roc_auc(
             np.concatenate([np.asarray(labels[i]).reshape(-1) for i in idx]),
-            np.concatenate([np.asarray(scores[i]).reshape(-1) for i in idx]))
+            np.concatenate([np.asarray(scores[i]).reshape(-1) for i in idx]),
+        )
     return results

@@ -1,22 +1,33 @@
 """Frame-level video anomaly detection metric."""
+
 import math
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
+from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 from mmengine.structures import BaseDataElement
 
-from mmaction.registry import METRICS
-
 from ...annotations import read_lengths
-from ..functional import (AP_CONVENTIONS, INTERP_MODES, INTERVAL_CONVENTIONS,
-                          PROTOCOLS, apply_protocol, average_precision,
-                          build_video_labels, expand_frame_scores,
-                          far_at_recall, far_at_threshold, intervals_to_labels,
-                          per_class_roc_auc, roc_auc, save_vad_dump)
+from ..functional import (
+    AP_CONVENTIONS,
+    INTERP_MODES,
+    INTERVAL_CONVENTIONS,
+    PROTOCOLS,
+    apply_protocol,
+    average_precision,
+    build_video_labels,
+    expand_frame_scores,
+    far_at_recall,
+    far_at_threshold,
+    intervals_to_labels,
+    per_class_roc_auc,
+    roc_auc,
+    save_vad_dump,
+)
 
 
 def _to_numpy(value: Any) -> np.ndarray:
@@ -30,6 +41,15 @@ def _to_scalar(value: Any) -> Any:
     if isinstance(value, (torch.Tensor, np.ndarray)):
         return value.reshape(-1)[0].item()
     return value
+
+
+#: Fields every data sample must carry (docs/interfaces.md).
+_REQUIRED_KEYS = (
+    'video_id',
+    'frame_inds',
+    'pred_frame_scores',
+    'total_frames',
+)
 
 
 @METRICS.register_module()
@@ -84,7 +104,8 @@ class VADMetric(BaseMetric):
         label_lengths_file (str, optional): Per-video evaluated lengths
             (``video,label_frames`` CSV such as UCF-Crime's
             ``test_snippet16_lengths.csv``): each video's scores and labels are
-            cut to that length after the protocol. Reproduces label arrays built
+            cut to that length after the protocol. Reproduces label arrays
+            built
             from feature counts (the shared UCF-Crime I3D array drops one more
             snippet for videos whose length is a multiple of 16). Every
             evaluated video must be listed, with a length no longer than the
@@ -99,25 +120,29 @@ class VADMetric(BaseMetric):
         collect_dir (str, optional): Directory used to collect results when
             ``collect_device='cpu'``. Defaults to None.
     """
+
     default_prefix: Optional[str] = 'vad'
 
-    def __init__(self,
-                 protocol: str = 'frame',
-                 ap_convention: str = 'sklearn',
-                 interval_convention: str = 'half_open',
-                 far_threshold: float = 0.5,
-                 recall_for_far: float = 0.95,
-                 score_interp: str = 'linear',
-                 per_class: bool = True,
-                 label_lengths_file: Optional[str] = None,
-                 dump_file: Optional[str] = None,
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None,
-                 collect_dir: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        protocol: str = 'frame',
+        ap_convention: str = 'sklearn',
+        interval_convention: str = 'half_open',
+        far_threshold: float = 0.5,
+        recall_for_far: float = 0.95,
+        score_interp: str = 'linear',
+        per_class: bool = True,
+        label_lengths_file: Optional[str] = None,
+        dump_file: Optional[str] = None,
+        collect_device: str = 'cpu',
+        prefix: Optional[str] = None,
+        collect_dir: Optional[str] = None,
+    ) -> None:
         super().__init__(
             collect_device=collect_device,
             prefix=prefix,
-            collect_dir=collect_dir)
+            collect_dir=collect_dir,
+        )
         for name, value, allowed in (
             ('protocol', protocol, PROTOCOLS),
             ('ap_convention', ap_convention, AP_CONVENTIONS),
@@ -126,10 +151,12 @@ class VADMetric(BaseMetric):
         ):
             if value not in allowed:
                 raise ValueError(
-                    f'{name} must be one of {allowed}, got {value!r}')
+                    f'{name} must be one of {allowed}, got {value!r}'
+                )
         if not 0.0 < recall_for_far <= 1.0:
             raise ValueError(
-                f'recall_for_far must be in (0, 1], got {recall_for_far}')
+                f'recall_for_far must be in (0, 1], got {recall_for_far}'
+            )
         self.protocol = protocol
         self.ap_convention = ap_convention
         self.interval_convention = interval_convention
@@ -137,8 +164,9 @@ class VADMetric(BaseMetric):
         self.recall_for_far = float(recall_for_far)
         self.score_interp = score_interp
         self.per_class = per_class
-        self.label_lengths = (read_lengths(label_lengths_file)
-                              if label_lengths_file else None)
+        self.label_lengths = (
+            read_lengths(label_lengths_file) if label_lengths_file else None
+        )
         self.label_lengths_file = label_lengths_file
         self.dump_file = dump_file
 
@@ -172,35 +200,39 @@ class VADMetric(BaseMetric):
         for sample in data_samples:
             if isinstance(sample, BaseDataElement):
                 sample = sample.to_dict()
-            missing = [
-                k for k in ('video_id', 'frame_inds', 'pred_frame_scores',
-                            'total_frames') if sample.get(k) is None
-            ]
-            if missing:
-                raise KeyError(
-                    f'VADMetric: data sample of video '
-                    f'{sample.get("video_id")!r} lacks {missing}; see '
-                    'docs/interfaces.md')
-            frame_inds = _to_numpy(sample['frame_inds']).astype(
-                np.int64).reshape(-1)
-            scores = _to_numpy(sample['pred_frame_scores']).astype(
-                np.float64).reshape(-1)
-            if frame_inds.shape != scores.shape:
-                raise ValueError(f'video {sample["video_id"]!r}: frame_inds '
-                                 f'{frame_inds.shape} and pred_frame_scores '
-                                 f'{scores.shape} are not aligned')
-            intervals = sample.get('anomaly_intervals')
-            intervals = (
-                np.zeros((0, 2), np.int64) if intervals is None else
-                _to_numpy(intervals).astype(np.int64).reshape(-1, 2))
-            self.results.append(
-                dict(
-                    video_id=str(sample['video_id']),
-                    frame_inds=frame_inds,
-                    scores=scores,
-                    total_frames=int(_to_scalar(sample['total_frames'])),
-                    anomaly_intervals=intervals,
-                    class_name=self._class_name(sample)))
+            self.results.append(self._clip_record(sample))
+
+    def _clip_record(self, sample: dict) -> dict:
+        """One clip's fields as CPU numpy, checked."""
+        missing = [k for k in _REQUIRED_KEYS if sample.get(k) is None]
+        if missing:
+            raise KeyError(
+                f'VADMetric: data sample of video {sample.get("video_id")!r} '
+                f'lacks {missing}; see docs/interfaces.md'
+            )
+        frame_inds = _to_numpy(sample['frame_inds']).astype(np.int64)
+        scores = _to_numpy(sample['pred_frame_scores']).astype(np.float64)
+        frame_inds, scores = frame_inds.reshape(-1), scores.reshape(-1)
+        if frame_inds.shape != scores.shape:
+            raise ValueError(
+                f'video {sample["video_id"]!r}: frame_inds '
+                f'{frame_inds.shape} and pred_frame_scores {scores.shape} '
+                'are not aligned'
+            )
+        intervals = sample.get('anomaly_intervals')
+        intervals = (
+            np.zeros((0, 2), np.int64)
+            if intervals is None
+            else _to_numpy(intervals).astype(np.int64).reshape(-1, 2)
+        )
+        return dict(
+            video_id=str(sample['video_id']),
+            frame_inds=frame_inds,
+            scores=scores,
+            total_frames=int(_to_scalar(sample['total_frames'])),
+            anomaly_intervals=intervals,
+            class_name=self._class_name(sample),
+        )
 
     def _merge_videos(self, results: List[dict]) -> Dict[str, dict]:
         """Group clips by video, drop repeated clip records, check that the
@@ -221,16 +253,21 @@ class VADMetric(BaseMetric):
                     scores=[],
                     total_frames=clip['total_frames'],
                     anomaly_intervals=clip['anomaly_intervals'],
-                    class_name=clip['class_name'])
+                    class_name=clip['class_name'],
+                )
                 seen[vid] = set()
             video = videos[vid]
-            if (clip['total_frames'] != video['total_frames']
-                    or not np.array_equal(clip['anomaly_intervals'],
-                                          video['anomaly_intervals'])
-                    or clip['class_name'] != video['class_name']):
+            if (
+                clip['total_frames'] != video['total_frames']
+                or not np.array_equal(
+                    clip['anomaly_intervals'], video['anomaly_intervals']
+                )
+                or clip['class_name'] != video['class_name']
+            ):
                 raise ValueError(
                     f'clips of video {vid!r} disagree on total_frames, '
-                    'anomaly_intervals or class_name')
+                    'anomaly_intervals or class_name'
+                )
             if key in seen[vid]:
                 continue
             seen[vid].add(key)
@@ -241,14 +278,17 @@ class VADMetric(BaseMetric):
     def _label_length(self, vid: str, protocol_length: int) -> int:
         """The evaluated length of ``vid`` from ``label_lengths_file``."""
         if vid not in self.label_lengths:
-            raise ValueError(f'video {vid!r} is not in label_lengths_file '
-                             f'{self.label_lengths_file}')
+            raise ValueError(
+                f'video {vid!r} is not in label_lengths_file '
+                f'{self.label_lengths_file}'
+            )
         length = self.label_lengths[vid]
         if not 0 < length <= protocol_length:
             raise ValueError(
                 f'video {vid!r}: label length {length} in '
                 f'{self.label_lengths_file} is not in (0, {protocol_length}] '
-                f'(frames evaluated under protocol {self.protocol!r})')
+                f'(frames evaluated under protocol {self.protocol!r})'
+            )
         return length
 
     def _video_result(self, vid: str, video: dict) -> dict:
@@ -257,14 +297,17 @@ class VADMetric(BaseMetric):
         try:
             dense = expand_frame_scores(
                 np.concatenate(video['frame_inds']),
-                np.concatenate(video['scores']), num_frames,
-                self.score_interp)
+                np.concatenate(video['scores']),
+                num_frames,
+                self.score_interp,
+            )
         except ValueError as e:
             raise ValueError(f'video {vid!r}: {e}') from e
         intervals = video['anomaly_intervals']
         scores = apply_protocol(dense, self.protocol)
-        labels = build_video_labels(intervals, num_frames, self.protocol,
-                                    self.interval_convention)
+        labels = build_video_labels(
+            intervals, num_frames, self.protocol, self.interval_convention
+        )
         if self.label_lengths is not None:
             length = self._label_length(vid, len(labels))
             scores, labels = scores[:length], labels[:length]
@@ -274,34 +317,43 @@ class VADMetric(BaseMetric):
             class_name=video['class_name'] or '',
             num_frames=num_frames,
             is_anomalous=bool(
-                intervals_to_labels(intervals, num_frames,
-                                    self.interval_convention).any()))
+                intervals_to_labels(
+                    intervals, num_frames, self.interval_convention
+                ).any()
+            ),
+        )
 
     def _pool_metrics(self, per_video: Dict[str, dict]) -> Dict[str, Any]:
         """The metrics of the concatenated frames of all videos."""
         videos = list(per_video.values())
         scores = np.concatenate([v['scores'] for v in videos] + [[]])
-        labels = np.concatenate([v['labels'] for v in videos] +
-                                [np.zeros(0, np.uint8)])
+        labels = np.concatenate(
+            [v['labels'] for v in videos] + [np.zeros(0, np.uint8)]
+        )
         normal = np.concatenate(
-            [np.full(v['scores'].size, not v['is_anomalous'])
-             for v in videos] + [np.zeros(0, bool)])
+            [np.full(v['scores'].size, not v['is_anomalous']) for v in videos]
+            + [np.zeros(0, bool)]
+        )
         metrics: Dict[str, Any] = OrderedDict()
         metrics['AUC'] = roc_auc(labels, scores)
         metrics['AP'] = average_precision(labels, scores, self.ap_convention)
         metrics['AUC_A'] = roc_auc(labels[~normal], scores[~normal])
         metrics['FAR'] = far_at_threshold(scores[normal], self.far_threshold)
-        far, threshold = far_at_recall(labels, scores, normal,
-                                       self.recall_for_far)
+        far, threshold = far_at_recall(
+            labels, scores, normal, self.recall_for_far
+        )
         metrics[self.far_recall_key] = far
         metrics[f'{self.far_recall_key}_threshold'] = threshold
         if self.per_class:
-            named = [v for v in videos
-                     if v['class_name'] or not v['is_anomalous']]
+            named = [
+                v for v in videos if v['class_name'] or not v['is_anomalous']
+            ]
             class_aucs = per_class_roc_auc(
-                [v['labels'] for v in named], [v['scores'] for v in named],
+                [v['labels'] for v in named],
+                [v['scores'] for v in named],
                 [v['class_name'] for v in named],
-                [v['is_anomalous'] for v in named])
+                [v['is_anomalous'] for v in named],
+            )
             for name, value in class_aucs.items():
                 metrics[f'AUC/{name}'] = value
         metrics = OrderedDict((k, float(v)) for k, v in metrics.items())
@@ -320,10 +372,13 @@ class VADMetric(BaseMetric):
             metrics={
                 k: (None if isinstance(v, float) and math.isnan(v) else v)
                 for k, v in metrics.items()
-            })
+            },
+        )
         path = save_vad_dump(self.dump_file, per_video, meta=meta)
-        print_log(f'VAD results of {len(per_video)} videos dumped to {path}',
-                  logger='current')
+        print_log(
+            f'VAD results of {len(per_video)} videos dumped to {path}',
+            logger='current',
+        )
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Compute the metrics from the clips of all ranks.
@@ -336,7 +391,8 @@ class VADMetric(BaseMetric):
         """
         per_video = OrderedDict(
             (vid, self._video_result(vid, video))
-            for vid, video in self._merge_videos(results).items())
+            for vid, video in self._merge_videos(results).items()
+        )
         metrics = self._pool_metrics(per_video)
         if self.dump_file is not None:
             self._dump(per_video, metrics)

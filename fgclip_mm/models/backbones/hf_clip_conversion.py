@@ -8,6 +8,7 @@ OpenAI's layout: fused q/k/v projections, ``(in, out)`` projection matrices.
 The conversion is a pure function on state dicts so it can be tested against
 transformers itself.
 """
+
 import re
 from typing import Dict, List, Tuple
 
@@ -17,8 +18,12 @@ import torch
 FGCLIP_EXTRA_PREFIXES = (
     'text_model.embeddings.position_embedding_res',
     'text_model.embeddings.position_embedding_ori',
-    'text_filip_projection', 'logit_scale_finegraind', 'logit_scale_hardneg',
-    'text_model.embeddings.position_ids', 'vision_model.embeddings.position_ids')
+    'text_filip_projection',
+    'logit_scale_finegraind',
+    'logit_scale_hardneg',
+    'text_model.embeddings.position_ids',
+    'vision_model.embeddings.position_ids',
+)
 
 _BLOCK_RENAMES = (
     ('self_attn.out_proj.', 'attn.out_proj.'),
@@ -30,7 +35,7 @@ _BLOCK_RENAMES = (
 
 _DIRECT = {
     'vision_model.embeddings.class_embedding': 'visual.class_embedding',
-    'vision_model.embeddings.position_embedding.weight': 'visual.positional_embedding',
+    'vision_model.embeddings.position_embedding.weight': 'visual.positional_embedding',  # noqa: E501
     'vision_model.embeddings.patch_embedding.weight': 'visual.conv1.weight',
     'vision_model.pre_layrnorm.weight': 'visual.ln_pre.weight',
     'vision_model.pre_layrnorm.bias': 'visual.ln_pre.bias',
@@ -43,12 +48,42 @@ _DIRECT = {
     'logit_scale': 'logit_scale',
 }
 
-_LAYER = re.compile(r'^(vision_model|text_model)\.encoder\.layers\.(\d+)\.(.+)$')
+_LAYER = re.compile(
+    r'^(vision_model|text_model)\.encoder\.layers\.(\d+)\.(.+)$'
+)
 
 
-def hf_clip_to_open_clip(state: Dict[str, torch.Tensor]
-                         ) -> Tuple[Dict[str, torch.Tensor], List[str]]:
-    """Map a transformers ``CLIPModel`` (or FG-CLIP) state dict to open_clip keys.
+def _convert_block_key(
+    key: str,
+    groups: Tuple[str, str, str],
+    value: torch.Tensor,
+    out: Dict,
+    qkv: Dict,
+) -> None:
+    """One transformer-block tensor: renamed into ``out``, or (q/k/v
+    projections) kept in ``qkv`` to be concatenated."""
+    tower, index, rest = groups
+    tower_prefix = (
+        'visual.transformer.resblocks.'
+        if tower == 'vision_model'
+        else 'transformer.resblocks.'
+    )
+    prefix = f'{tower_prefix}{index}.'
+    proj = re.match(r'self_attn\.([qkv])_proj\.(weight|bias)$', rest)
+    if proj is not None:
+        qkv.setdefault((prefix, proj.group(2)), {})[proj.group(1)] = value
+        return
+    for old, new in _BLOCK_RENAMES:
+        if rest.startswith(old):
+            out[prefix + new + rest[len(old) :]] = value
+            return
+    raise KeyError(f'unknown transformers CLIP key: {key}')
+
+
+def hf_clip_to_open_clip(
+    state: Dict[str, torch.Tensor],
+) -> Tuple[Dict[str, torch.Tensor], List[str]]:
+    """Map a transformers ``CLIPModel`` (or FG-CLIP) state dict to open_clip.
 
     Args:
         state (dict): tensors keyed by transformers' names.
@@ -74,24 +109,15 @@ def hf_clip_to_open_clip(state: Dict[str, torch.Tensor]
         elif key == 'text_projection.weight':
             out['text_projection'] = value.t().contiguous()
         elif (m := _LAYER.match(key)) is not None:
-            tower, index, rest = m.groups()
-            prefix = ('visual.transformer.resblocks.' if tower == 'vision_model'
-                      else 'transformer.resblocks.') + index + '.'
-            proj = re.match(r'self_attn\.([qkv])_proj\.(weight|bias)$', rest)
-            if proj is not None:
-                qkv.setdefault((prefix, proj.group(2)), {})[proj.group(1)] = value
-                continue
-            for old, new in _BLOCK_RENAMES:
-                if rest.startswith(old):
-                    out[prefix + new + rest[len(old):]] = value
-                    break
-            else:
-                raise KeyError(f'unknown transformers CLIP key: {key}')
+            _convert_block_key(key, m.groups(), value, out, qkv)
         else:
             raise KeyError(f'unknown transformers CLIP key: {key}')
     for (prefix, kind), parts in qkv.items():
         if set(parts) != {'q', 'k', 'v'}:
-            raise KeyError(f'{prefix}: incomplete q/k/v {kind} ({sorted(parts)})')
+            raise KeyError(
+                f'{prefix}: incomplete q/k/v {kind} ({sorted(parts)})'
+            )
         out[f'{prefix}attn.in_proj_{kind}'] = torch.cat(
-            [parts['q'], parts['k'], parts['v']], dim=0)
+            [parts['q'], parts['k'], parts['v']], dim=0
+        )
     return out, sorted(skipped)

@@ -1,31 +1,38 @@
 """open_clip ViT backbone with FG-CLIP dense patch features."""
+
 import os
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import open_clip
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModule
 from mmaction.registry import MODELS
+from mmengine.model import BaseModule
 
-from .open_clip_internals import (check_dense_vit, encode_text_with_context,
-                                  patch_dropout_prob, value_only_block,
-                                  vit_global_and_dense)
+from .open_clip_internals import (
+    check_dense_vit,
+    encode_text_with_context,
+    patch_dropout_prob,
+    value_only_block,
+    vit_global_and_dense,
+)
 
 
 def _build_clip(arch: Union[str, Dict], force_quick_gelu: bool) -> nn.Module:
     """An open_clip ``CLIP`` with random weights from a name or kwargs."""
     if isinstance(arch, str):
         return open_clip.create_model(
-            arch, pretrained=None, force_quick_gelu=force_quick_gelu)
+            arch, pretrained=None, force_quick_gelu=force_quick_gelu
+        )
     cfg = dict(arch)
     if force_quick_gelu:
         cfg['quick_gelu'] = True
     return open_clip.CLIP(**cfg)
 
 
-def _build_pretrained_clip(arch: Union[str, Dict], pretrained: Optional[str],
-                           force_quick_gelu: bool) -> nn.Module:
+def _build_pretrained_clip(
+    arch: Union[str, Dict], pretrained: Optional[str], force_quick_gelu: bool
+) -> nn.Module:
     """Build the CLIP and load ``pretrained`` (a file or an open_clip tag).
 
     See :class:`OpenCLIPBackbone` for the arguments.
@@ -39,17 +46,20 @@ def _build_pretrained_clip(arch: Union[str, Dict], pretrained: Optional[str],
     if isinstance(arch, str):
         # a pretrained tag: open_clip downloads (online only)
         return open_clip.create_model(
-            arch, pretrained=pretrained, force_quick_gelu=force_quick_gelu)
+            arch, pretrained=pretrained, force_quick_gelu=force_quick_gelu
+        )
     raise FileNotFoundError(
         f'pretrained={pretrained!r} is neither a file nor usable as '
-        'an open_clip tag for a custom architecture.')
+        'an open_clip tag for a custom architecture.'
+    )
 
 
 def load_clip_weights(model: nn.Module, path: str) -> None:
     """Load an open_clip or OpenAI CLIP state dict from a local file.
 
     Accepts plain state dicts, ``{'state_dict': ...}`` wrappers, ``module.``
-    prefixes and ``.safetensors``; position embeddings of another resolution are
+    prefixes and ``.safetensors``; position embeddings of another resolution
+    are
     interpolated (open_clip's own conversion). Weights-only unpickling.
 
     Args:
@@ -58,7 +68,8 @@ def load_clip_weights(model: nn.Module, path: str) -> None:
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
-        ValueError: the file is not a CLIP checkpoint for this architecture (keys
+        ValueError: the file is not a CLIP checkpoint for this architecture
+        (keys
             or shapes do not match); the message lists what differs.
     """
     path = os.path.expanduser(path)
@@ -66,19 +77,23 @@ def load_clip_weights(model: nn.Module, path: str) -> None:
         raise FileNotFoundError(f'CLIP weights file not found: {path}')
     try:
         incompatible = open_clip.load_checkpoint(
-            model, path, strict=False, weights_only=True)
+            model, path, strict=False, weights_only=True
+        )
     except RuntimeError as err:  # shape mismatch
         raise ValueError(
-            f'{path} does not fit this CLIP architecture: {err}') from None
+            f'{path} does not fit this CLIP architecture: {err}'
+        ) from None
     missing = [k for k in incompatible.missing_keys if k != 'logit_bias']
     if missing or incompatible.unexpected_keys:
         raise ValueError(
             f'{path} is not a CLIP checkpoint for this architecture: '
             f'{len(missing)} missing keys (e.g. {missing[:3]}), '
             f'{len(incompatible.unexpected_keys)} unexpected keys '
-            f'(e.g. {incompatible.unexpected_keys[:3]}). FG-CLIP checkpoints in '
+            f'(e.g. {incompatible.unexpected_keys[:3]}). FG-CLIP checkpoints '
+            'in '
             'Hugging Face layout must be converted first with '
-            'tools/convert_fgclip_hf.py.')
+            'tools/convert_fgclip_hf.py.'
+        )
 
 
 @MODELS.register_module()
@@ -86,9 +101,11 @@ class OpenCLIPBackbone(BaseModule):
     """An open_clip CLIP (image and text towers) with FG-CLIP dense features.
 
     Args:
-        arch (str | dict): an open_clip model name (``'ViT-B-16'``, ``'ViT-B-32'``,
+        arch (str | dict): an open_clip model name (``'ViT-B-16'``,
+        ``'ViT-B-32'``,
             ``'ViT-L-14'``, ...) or the keyword arguments of ``open_clip.CLIP``
-            (``embed_dim``, ``vision_cfg``, ``text_cfg``) for a custom (e.g. tiny)
+            (``embed_dim``, ``vision_cfg``, ``text_cfg``) for a custom (e.g.
+            tiny)
             architecture.
         pretrained (str, optional): a local weights file (open_clip or OpenAI
             state dict, ``.pt``/``.bin``/``.safetensors``), or an open_clip
@@ -101,7 +118,8 @@ class OpenCLIPBackbone(BaseModule):
             ``patch_dropout``): dense features need every patch. Defaults to
             True.
         freeze_text (bool): freeze the text tower. Defaults to True.
-        context_length (int, optional): tokenizer context length; defaults to the
+        context_length (int, optional): tokenizer context length; defaults to
+        the
             text tower's.
         prompt_context (int): number of learnable context vectors prepended to
             every text (captions and prompts), trained even when the text tower
@@ -109,15 +127,17 @@ class OpenCLIPBackbone(BaseModule):
         init_cfg (dict, optional): mmengine init config.
     """
 
-    def __init__(self,
-                 arch: Union[str, Dict] = 'ViT-B-16',
-                 pretrained: Optional[str] = None,
-                 force_quick_gelu: bool = False,
-                 frozen: bool = True,
-                 freeze_text: bool = True,
-                 context_length: Optional[int] = None,
-                 prompt_context: int = 0,
-                 init_cfg: Optional[Dict] = None) -> None:
+    def __init__(
+        self,
+        arch: Union[str, Dict] = 'ViT-B-16',
+        pretrained: Optional[str] = None,
+        force_quick_gelu: bool = False,
+        frozen: bool = True,
+        freeze_text: bool = True,
+        context_length: Optional[int] = None,
+        prompt_context: int = 0,
+        init_cfg: Optional[Dict] = None,
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = arch
         self.clip = _build_pretrained_clip(arch, pretrained, force_quick_gelu)
@@ -127,25 +147,28 @@ class OpenCLIPBackbone(BaseModule):
                 'OpenCLIPBackbone(frozen=False) cannot use patch dropout '
                 f'(vision_cfg patch_dropout='
                 f'{patch_dropout_prob(self.clip.visual)}): dense features '
-                "need every patch token; set vision_cfg['patch_dropout']=0.")
+                "need every patch token; set vision_cfg['patch_dropout']=0."
+            )
         self.pretrained = pretrained
         self.frozen = frozen
         self.freeze_text = freeze_text
         self.context_length = context_length or self.clip.context_length
         self._tokenizer = (
             open_clip.get_tokenizer(arch, context_length=self.context_length)
-            if isinstance(arch, str) else open_clip.SimpleTokenizer(
-                context_length=self.context_length))
+            if isinstance(arch, str)
+            else open_clip.SimpleTokenizer(context_length=self.context_length)
+        )
         self.prompt_context = prompt_context
         if prompt_context > 0:
             width = self.clip.token_embedding.weight.shape[1]
             self.context_vectors = nn.Parameter(
-                torch.randn(prompt_context, width) * 0.02)
+                torch.randn(prompt_context, width) * 0.02
+            )
         self._freeze()
 
     # ------------------------------------------------------------------ setup
     def init_weights(self) -> None:
-        """Weights come from ``pretrained`` or open_clip's own init; nothing to do.
+        """Weights come from ``pretrained`` or open_clip's init: no-op.
 
         (mmengine's default init would overwrite CLIP's initialisation.)
         """
@@ -195,14 +218,17 @@ class OpenCLIPBackbone(BaseModule):
         return tuple(size) if isinstance(size, (tuple, list)) else (size, size)
 
     # --------------------------------------------------------------- forward
-    def forward(self, images: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, images: torch.Tensor
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Encode frames.
 
         Args:
             images (Tensor): (N, 3, H, W) normalised frames.
 
         Returns:
-            tuple[Tensor, Tensor]: global (N, D) and dense (N, D, h, w) embeddings,
+            tuple[Tensor, Tensor]: global (N, D) and dense (N, D, h, w)
+            embeddings,
             not normalised.
         """
         if self.frozen:
@@ -211,7 +237,7 @@ class OpenCLIPBackbone(BaseModule):
         return vit_global_and_dense(self.clip.visual, images)
 
     def tokenize(self, texts: Sequence[str]) -> torch.Tensor:
-        """Tokenize texts to (M, context_length) int64 on the model's device."""
+        """Tokenize texts to (M, context_length) int64 on the device."""
         tokens = self._tokenizer(list(texts))
         return tokens.to(self.device)
 
@@ -226,7 +252,9 @@ class OpenCLIPBackbone(BaseModule):
             # 'X' placeholders mark where the learnable context goes
             prefix = ' '.join(['X'] * self.prompt_context) + ' '
             tokens = self.tokenize([prefix + t for t in texts])
-            return encode_text_with_context(self.clip, tokens, self.context_vectors)
+            return encode_text_with_context(
+                self.clip, tokens, self.context_vectors
+            )
         tokens = self.tokenize(texts)
         if self.freeze_text:
             with torch.no_grad():
@@ -234,13 +262,15 @@ class OpenCLIPBackbone(BaseModule):
         return self.clip.encode_text(tokens)
 
 
-def tiny_clip_arch(embed_dim: int = 64,
-                   image_size: int = 64,
-                   patch_size: int = 8,
-                   width: int = 64,
-                   layers: int = 2,
-                   heads: int = 4,
-                   context_length: int = 32) -> Dict:
+def tiny_clip_arch(
+    embed_dim: int = 64,
+    image_size: int = 64,
+    patch_size: int = 8,
+    width: int = 64,
+    layers: int = 2,
+    heads: int = 4,
+    context_length: int = 32,
+) -> Dict:
     """A small ViT CLIP architecture for tests and the CPU demo.
 
     Returns:
@@ -249,15 +279,29 @@ def tiny_clip_arch(embed_dim: int = 64,
     return dict(
         embed_dim=embed_dim,
         vision_cfg=dict(
-            image_size=image_size, patch_size=patch_size, width=width,
-            layers=layers, head_width=width // heads, mlp_ratio=2.0),
+            image_size=image_size,
+            patch_size=patch_size,
+            width=width,
+            layers=layers,
+            head_width=width // heads,
+            mlp_ratio=2.0,
+        ),
         text_cfg=dict(
-            context_length=context_length, vocab_size=49408, width=width,
-            heads=heads, layers=layers, mlp_ratio=2.0))
+            context_length=context_length,
+            vocab_size=49408,
+            width=width,
+            heads=heads,
+            layers=layers,
+            mlp_ratio=2.0,
+        ),
+    )
 
 
 __all__: List[str] = [
-    'OpenCLIPBackbone', 'vit_global_and_dense', 'value_only_block',
+    'OpenCLIPBackbone',
+    'vit_global_and_dense',
+    'value_only_block',
     'encode_text_with_context',
-    'load_clip_weights', 'tiny_clip_arch'
+    'load_clip_weights',
+    'tiny_clip_arch',
 ]

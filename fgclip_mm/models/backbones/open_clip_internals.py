@@ -4,6 +4,7 @@ FG-CLIP's dense patch features and CoOp-style prompt context need the ViT
 blocks and the text path one step at a time; if open_clip changes them, only
 this module breaks.
 """
+
 from typing import Tuple
 
 import open_clip
@@ -13,18 +14,23 @@ import torch.nn.functional as F
 
 
 def check_dense_vit(visual: nn.Module) -> None:
-    """Raise if ``visual`` is not a class-token open_clip ViT we can take apart."""
+    """Raise if ``visual`` is not a class-token open_clip ViT."""
     needed = ('conv1', 'transformer', 'ln_post', 'proj', '_embeds')
     if not all(hasattr(visual, name) for name in needed):
         raise TypeError(
             f'{type(visual).__name__} is not an open_clip VisionTransformer; '
             'dense features need a ViT architecture (ViT-B-16, ViT-B-32, '
-            'ViT-L-14, ...).')
-    if getattr(visual, 'attn_pool', None) is not None or getattr(
-            visual, 'pool_type', 'tok') != 'tok' or getattr(
-                visual, 'final_ln_after_pool', False):
-        raise TypeError('dense features support ViTs with class-token '
-                        'pooling only (no attentional pooling).')
+            'ViT-L-14, ...).'
+        )
+    if (
+        getattr(visual, 'attn_pool', None) is not None
+        or getattr(visual, 'pool_type', 'tok') != 'tok'
+        or getattr(visual, 'final_ln_after_pool', False)
+    ):
+        raise TypeError(
+            'dense features support ViTs with class-token '
+            'pooling only (no attentional pooling).'
+        )
 
 
 def patch_dropout_prob(visual: nn.Module) -> float:
@@ -44,18 +50,21 @@ def _check_no_active_patch_dropout(visual: nn.Module) -> None:
             f'dense features need every patch token, but the image tower has '
             f'patch dropout {prob} in training mode: set '
             "vision_cfg['patch_dropout']=0 in the backbone arch (or keep the "
-            'image tower frozen, which runs it in eval mode).')
+            'image tower frozen, which runs it in eval mode).'
+        )
 
 
 def value_only_block(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """Run a ``ResidualAttentionBlock`` with its attention reduced to the value path.
+    """Run a ``ResidualAttentionBlock`` with attention reduced to values.
 
     Every token attends only to itself, so the output of token ``i`` depends on
-    token ``i`` alone (no token mixing); residuals and the MLP are kept. This is how
+    token ``i`` alone (no token mixing); residuals and the MLP are kept. This
+    is how
     FG-CLIP obtains patch tokens that live in the joint image-text space.
 
     Args:
-        block: an open_clip ``ResidualAttentionBlock`` with ``nn.MultiheadAttention``.
+        block: an open_clip ``ResidualAttentionBlock`` with
+        ``nn.MultiheadAttention``.
         x (Tensor): tokens, shape (N, L, C), batch first.
 
     Returns:
@@ -63,21 +72,29 @@ def value_only_block(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """
     attn = block.attn
     width = x.shape[-1]
-    w_v = attn.in_proj_weight[2 * width:]
-    b_v = attn.in_proj_bias[2 * width:] if attn.in_proj_bias is not None else None
+    w_v = attn.in_proj_weight[2 * width :]
+    b_v = (
+        attn.in_proj_bias[2 * width :]
+        if attn.in_proj_bias is not None
+        else None
+    )
     v = F.linear(block.ln_1(x), w_v, b_v)
     x = x + block.ls_1(attn.out_proj(v))
     x = x + block.ls_2(block.mlp(block.ln_2(x)))
     return x
 
 
-def vit_global_and_dense(visual: nn.Module,
-                         images: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+def vit_global_and_dense(
+    visual: nn.Module, images: torch.Tensor
+) -> Tuple[torch.Tensor, torch.Tensor]:
     """One ViT pass giving the global embedding and dense patch embeddings.
 
-    The blocks before the last run once; the last block runs twice on the same input:
-    normally (global class-token embedding) and value-only (dense tokens). Both go
-    through ``ln_post`` and the visual projection, so both live in the joint space.
+    The blocks before the last run once; the last block runs twice on the same
+    input:
+    normally (global class-token embedding) and value-only (dense tokens). Both
+    go
+    through ``ln_post`` and the visual projection, so both live in the joint
+    space.
 
     With :func:`value_only_block` this is all that reaches into open_clip's
     ViT internals.
@@ -88,7 +105,8 @@ def vit_global_and_dense(visual: nn.Module,
 
     Returns:
         tuple[Tensor, Tensor]: global embeddings (N, D) and dense embeddings
-        (N, D, h, w) with ``h = H // patch``, ``w = W // patch``; not normalised.
+        (N, D, h, w) with ``h = H // patch``, ``w = W // patch``; not
+        normalised.
     """
     check_dense_vit(visual)
     _check_no_active_patch_dropout(visual)
@@ -113,19 +131,24 @@ def vit_global_and_dense(visual: nn.Module,
     patches = visual.ln_post(x_dense[:, 1:])  # (N, h*w, C)
     global_emb = cls_token @ visual.proj  # (N, D)
     dense = patches @ visual.proj  # (N, h*w, D)
-    patch_h, patch_w = visual.patch_size if isinstance(
-        visual.patch_size, (tuple, list)) else (visual.patch_size, ) * 2
+    patch_h, patch_w = (
+        visual.patch_size
+        if isinstance(visual.patch_size, (tuple, list))
+        else (visual.patch_size,) * 2
+    )
     h, w = height // patch_h, width // patch_w
     dense = dense.reshape(n, h, w, -1).permute(0, 3, 1, 2).contiguous()
     return global_emb, dense
 
 
-def encode_text_with_context(clip: nn.Module, tokens: torch.Tensor,
-                              context: torch.Tensor) -> torch.Tensor:
-    """open_clip's ``CLIP.encode_text`` with learnable context token embeddings.
+def encode_text_with_context(
+    clip: nn.Module, tokens: torch.Tensor, context: torch.Tensor
+) -> torch.Tensor:
+    """open_clip's ``CLIP.encode_text`` with learnable context tokens.
 
     The token embeddings at positions ``1 .. n`` (right after the start token,
-    where the tokenizer put ``n`` placeholder words) are replaced by ``context``
+    where the tokenizer put ``n`` placeholder words) are replaced by
+    ``context``
     (CoOp-style prompt learning); everything else is open_clip's text path.
 
     Args:
@@ -140,19 +163,25 @@ def encode_text_with_context(clip: nn.Module, tokens: torch.Tensor,
     x = clip.token_embedding(tokens).to(cast_dtype)  # (M, L, width)
     n = context.shape[0]
     ctx = context.to(cast_dtype).unsqueeze(0).expand(x.shape[0], -1, -1)
-    x = torch.cat([x[:, :1], ctx, x[:, 1 + n:]], dim=1)
+    x = torch.cat([x[:, :1], ctx, x[:, 1 + n :]], dim=1)
     x = x + clip.positional_embedding.to(cast_dtype)
     x = clip.transformer(x, attn_mask=clip.attn_mask)
     x = clip.ln_final(x)
     x = open_clip.transformer.text_global_pool(
-        x, tokens, clip.text_pool_type,
-        eos_token_id=getattr(clip, 'text_eos_id', None))
+        x,
+        tokens,
+        clip.text_pool_type,
+        eos_token_id=getattr(clip, 'text_eos_id', None),
+    )
     if isinstance(clip.text_projection, nn.Linear):
         return clip.text_projection(x)
     return x @ clip.text_projection
 
 
 __all__ = [
-    'check_dense_vit', 'encode_text_with_context', 'patch_dropout_prob',
-    'value_only_block', 'vit_global_and_dense'
+    'check_dense_vit',
+    'encode_text_with_context',
+    'patch_dropout_prob',
+    'value_only_block',
+    'vit_global_and_dense',
 ]

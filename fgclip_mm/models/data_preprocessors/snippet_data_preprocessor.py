@@ -1,9 +1,10 @@
 """Batches snippet features (T, C, D) of the feature-level VAD baselines."""
+
 from typing import Dict, List, Optional, Sequence
 
 import torch
-from mmengine.model import BaseDataPreprocessor
 from mmaction.registry import MODELS
+from mmengine.model import BaseDataPreprocessor
 
 
 @MODELS.register_module()
@@ -21,9 +22,9 @@ class SnippetDataPreprocessor(BaseDataPreprocessor):
         non_blocking (bool): see mmengine's ``BaseDataPreprocessor``.
     """
 
-    def __init__(self,
-                 dtype: torch.dtype = torch.float32,
-                 non_blocking: bool = False) -> None:
+    def __init__(
+        self, dtype: torch.dtype = torch.float32, non_blocking: bool = False
+    ) -> None:
         super().__init__(non_blocking=non_blocking)
         self.dtype = dtype
 
@@ -45,22 +46,25 @@ class SnippetDataPreprocessor(BaseDataPreprocessor):
             if inputs.dim() == 3:
                 inputs = inputs.unsqueeze(2)
             return dict(inputs=inputs.to(self.dtype), data_samples=samples)
-        return dict(inputs=self.stack(list(inputs), samples),
-                    data_samples=samples)
+        return dict(
+            inputs=self.stack(list(inputs), samples), data_samples=samples
+        )
 
-    def stack(self, inputs: List[torch.Tensor],
-              samples: Optional[Sequence] = None) -> torch.Tensor:
+    def stack(
+        self, inputs: List[torch.Tensor], samples: Optional[Sequence] = None
+    ) -> torch.Tensor:
         """Stack (T_i, C, D) tensors into (B, max T_i, C, D), zero padded."""
         inputs = [x.unsqueeze(1) if x.dim() == 2 else x for x in inputs]
         shapes = {tuple(x.shape[1:]) for x in inputs}
         if len(shapes) != 1:
             raise ValueError(
                 f'snippet features of one batch differ in (crops, dim): '
-                f'{sorted(shapes)}')
+                f'{sorted(shapes)}'
+            )
         t_max = max(x.shape[0] for x in inputs)
         batch = inputs[0].new_zeros(len(inputs), t_max, *inputs[0].shape[1:])
         for i, x in enumerate(inputs):
-            batch[i, :x.shape[0]] = x
+            batch[i, : x.shape[0]] = x
             if x.shape[0] < t_max and samples is not None:
                 self._set_mask(samples[i], x.shape[0], t_max)
         return batch.to(self.dtype)
@@ -70,7 +74,7 @@ class SnippetDataPreprocessor(BaseDataPreprocessor):
         mask = torch.zeros(t_max, dtype=torch.bool)
         old = getattr(sample, 'snippet_mask', None)
         if old is not None:
-            mask[:len(old)] = torch.as_tensor(old, dtype=torch.bool).cpu()
+            mask[: len(old)] = torch.as_tensor(old, dtype=torch.bool).cpu()
         else:
             mask[:length] = True
         sample.snippet_mask = mask

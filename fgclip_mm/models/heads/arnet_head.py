@@ -1,10 +1,11 @@
 """Anomaly regression network of AR-Net (Wan et al., ICME 2020)."""
+
 from typing import Dict, Optional
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModule
 from mmaction.registry import MODELS
+from mmengine.model import BaseModule
 
 
 @MODELS.register_module()
@@ -24,22 +25,29 @@ class ARNetHead(BaseModule):
         init_cfg (dict, optional): Xavier uniform on the linear layers.
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 hidden_dim: int = 512,
-                 dropout: float = 0.7,
-                 init_cfg: Optional[Dict] = dict(
-                     type='Xavier', layer='Linear', distribution='uniform')
-                 ) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        hidden_dim: int = 512,
+        dropout: float = 0.7,
+        init_cfg: Optional[Dict] = dict(
+            type='Xavier', layer='Linear', distribution='uniform'
+        ),
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         self.mlp = nn.Sequential(
-            nn.Linear(in_channels, hidden_dim), nn.ReLU(), nn.Dropout(dropout),
-            nn.Linear(hidden_dim, 1))
+            nn.Linear(in_channels, hidden_dim),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden_dim, 1),
+        )
 
-    def forward(self,
-                feats: torch.Tensor,
-                mask: Optional[torch.Tensor] = None,
-                num_crops: int = 1) -> Dict[str, torch.Tensor]:
+    def forward(
+        self,
+        feats: torch.Tensor,
+        mask: Optional[torch.Tensor] = None,
+        num_crops: int = 1,
+    ) -> Dict[str, torch.Tensor]:
         """Score snippets.
 
         Args:

@@ -1,13 +1,13 @@
 """Local-global temporal adapter of VadCLIP (Wu et al., AAAI 2024)."""
-from typing import Dict, Optional
 
 import math
+from typing import Dict, Optional
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 from mmaction.registry import MODELS
+from mmengine.model import BaseModule
 
 from ..utils.snippet_ops import full_mask
 
@@ -23,16 +23,20 @@ class GraphConvolution(nn.Module):
     def __init__(self, in_dims: int, out_dims: int) -> None:
         super().__init__()
         self.weight = nn.Linear(in_dims, out_dims, bias=False)
-        self.residual = (nn.Identity() if in_dims == out_dims else
-                         nn.Linear(in_dims, out_dims, bias=False))
+        self.residual = (
+            nn.Identity()
+            if in_dims == out_dims
+            else nn.Linear(in_dims, out_dims, bias=False)
+        )
 
     def forward(self, x: torch.Tensor, adj: torch.Tensor) -> torch.Tensor:
         """(N, T, C), (N, T, T) -> (N, T, C')."""
         return adj @ self.weight(x) + self.residual(x)
 
 
-def similarity_adjacency(x: torch.Tensor, mask: torch.Tensor,
-                         threshold: float = 0.7) -> torch.Tensor:
+def similarity_adjacency(
+    x: torch.Tensor, mask: torch.Tensor, threshold: float = 0.7
+) -> torch.Tensor:
     """Feature-similarity adjacency (VadCLIP Sec. 3.2, Eq. 2).
 
     Cosine similarity, values ``<= threshold`` set to 0, softmax over each
@@ -46,7 +50,7 @@ def similarity_adjacency(x: torch.Tensor, mask: torch.Tensor,
         Tensor: (N, T, T).
     """
     xn = F.normalize(x, dim=-1)
-    sim = F.threshold(xn @ xn.transpose(1, 2), threshold, 0.)
+    sim = F.threshold(xn @ xn.transpose(1, 2), threshold, 0.0)
     pair = mask[:, :, None] & mask[:, None, :]
     adj = sim.masked_fill(~pair, float('-inf')).softmax(dim=-1)
     return torch.nan_to_num(adj, nan=0.0) * pair
@@ -91,14 +95,16 @@ class LGTAdapter(BaseModule):
         init_cfg (dict, optional): mmengine init config.
     """
 
-    def __init__(self,
-                 embed_dims: int,
-                 window: int = 8,
-                 num_layers: int = 2,
-                 num_heads: int = 8,
-                 max_len: int = 256,
-                 threshold: float = 0.7,
-                 init_cfg: Optional[Dict] = None) -> None:
+    def __init__(
+        self,
+        embed_dims: int,
+        window: int = 8,
+        num_layers: int = 2,
+        num_heads: int = 8,
+        max_len: int = 256,
+        threshold: float = 0.7,
+        init_cfg: Optional[Dict] = None,
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         self.window = window
         self.num_heads = num_heads
@@ -106,15 +112,24 @@ class LGTAdapter(BaseModule):
         self.position = nn.Embedding(max_len, embed_dims)
         nn.init.normal_(self.position.weight, std=0.01)
         layer = nn.TransformerEncoderLayer(
-            embed_dims, num_heads, 4 * embed_dims, dropout=0.,
-            activation='gelu', batch_first=True, norm_first=True)
-        self.local = nn.TransformerEncoder(layer, num_layers,
-                                           enable_nested_tensor=False)
+            embed_dims,
+            num_heads,
+            4 * embed_dims,
+            dropout=0.0,
+            activation='gelu',
+            batch_first=True,
+            norm_first=True,
+        )
+        self.local = nn.TransformerEncoder(
+            layer, num_layers, enable_nested_tensor=False
+        )
         half = embed_dims // 2
-        self.gc_sim = nn.ModuleList([GraphConvolution(embed_dims, half),
-                                     GraphConvolution(half, half)])
-        self.gc_dis = nn.ModuleList([GraphConvolution(embed_dims, half),
-                                     GraphConvolution(half, half)])
+        self.gc_sim = nn.ModuleList(
+            [GraphConvolution(embed_dims, half), GraphConvolution(half, half)]
+        )
+        self.gc_dis = nn.ModuleList(
+            [GraphConvolution(embed_dims, half), GraphConvolution(half, half)]
+        )
         self.proj = nn.Linear(2 * half, embed_dims)
 
     def attention_mask(self, mask: torch.Tensor) -> torch.Tensor:
@@ -125,12 +140,14 @@ class LGTAdapter(BaseModule):
         t = mask.shape[1]
         win = torch.arange(t, device=mask.device) // self.window
         allowed = (win[:, None] == win[None, :])[None] & mask[:, None, :]
-        allowed = allowed | torch.eye(t, dtype=torch.bool,
-                                      device=mask.device)[None]
+        allowed = (
+            allowed | torch.eye(t, dtype=torch.bool, device=mask.device)[None]
+        )
         return (~allowed).repeat_interleave(self.num_heads, dim=0)
 
-    def forward(self, x: torch.Tensor,
-                mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, mask: Optional[torch.Tensor] = None
+    ) -> torch.Tensor:
         """Adapt snippet features.
 
         Args:
@@ -142,8 +159,9 @@ class LGTAdapter(BaseModule):
         """
         t = x.shape[1]
         if t > self.position.num_embeddings:
-            raise ValueError(f'{t} snippets exceed max_len='
-                             f'{self.position.num_embeddings}')
+            raise ValueError(
+                f'{t} snippets exceed max_len={self.position.num_embeddings}'
+            )
         mask = full_mask(x[..., 0], mask)
         x = x + self.position.weight[:t][None]
         x = self.local(x, mask=self.attention_mask(mask))

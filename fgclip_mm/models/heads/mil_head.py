@@ -1,10 +1,11 @@
 """Snippet scorer of Sultani et al., CVPR 2018 (MIL ranking baseline)."""
+
 from typing import Dict, Optional, Sequence
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModule
 from mmaction.registry import MODELS
+from mmengine.model import BaseModule
 
 
 @MODELS.register_module()
@@ -26,13 +27,15 @@ class MILHead(BaseModule):
             normal on the linear layers (the paper's Keras code uses Glorot).
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 hidden_dims: Sequence[int] = (512, 32),
-                 dropout: float = 0.6,
-                 init_cfg: Optional[Dict] = dict(
-                     type='Xavier', layer='Linear', distribution='normal')
-                 ) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        hidden_dims: Sequence[int] = (512, 32),
+        dropout: float = 0.6,
+        init_cfg: Optional[Dict] = dict(
+            type='Xavier', layer='Linear', distribution='normal'
+        ),
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         dims = [in_channels, *hidden_dims]
         layers = []
@@ -44,10 +47,12 @@ class MILHead(BaseModule):
         layers.append(nn.Linear(dims[-1], 1))
         self.mlp = nn.Sequential(*layers)
 
-    def forward(self,
-                feats: torch.Tensor,
-                mask: Optional[torch.Tensor] = None,
-                num_crops: int = 1) -> Dict[str, torch.Tensor]:
+    def forward(
+        self,
+        feats: torch.Tensor,
+        mask: Optional[torch.Tensor] = None,
+        num_crops: int = 1,
+    ) -> Dict[str, torch.Tensor]:
         """Score snippets.
 
         Args:

@@ -1,4 +1,5 @@
 """Test-time anomaly scoring against text prompts (global + regional)."""
+
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -6,11 +7,16 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 
-DEFAULT_TEMPLATES = ('a surveillance video frame of {}.', 'a photo of {}.',
-                     'a video of {}.')
+DEFAULT_TEMPLATES = (
+    'a surveillance video frame of {}.',
+    'a photo of {}.',
+    'a video of {}.',
+)
 
 
-def grid_boxes(grid_sizes: Sequence[int], full_frame: bool = True) -> torch.Tensor:
+def grid_boxes(
+    grid_sizes: Sequence[int], full_frame: bool = True
+) -> torch.Tensor:
     """Fixed scoring boxes: the full frame and regular g x g grids.
 
     Args:
@@ -33,7 +39,9 @@ def smooth_scores(scores: torch.Tensor, kernel: int) -> torch.Tensor:
     if kernel <= 1:
         return scores
     pad = kernel // 2
-    x = F.pad(scores.reshape(-1, 1, scores.shape[-1]), (pad, pad), mode='replicate')
+    x = F.pad(
+        scores.reshape(-1, 1, scores.shape[-1]), (pad, pad), mode='replicate'
+    )
     out = F.avg_pool1d(x, kernel, stride=1)
     return out.reshape(scores.shape)
 
@@ -42,12 +50,14 @@ def smooth_scores(scores: torch.Tensor, kernel: int) -> torch.Tensor:
 class PromptAnomalyScorer(nn.Module):
     """Scores frames by their softmax over a normal prompt and anomaly prompts.
 
-    Per frame: ``global = 1 - p(normal)`` from the frame embedding; ``regional`` =
+    Per frame: ``global = 1 - p(normal)`` from the frame embedding;
+    ``regional`` =
     max (or top-k mean) over the fixed boxes of the same quantity; final score
     ``alpha * global + (1 - alpha) * regional``, optionally smoothed over time.
 
     Args:
-        class_prompts (dict): ``{class name: [sentences or templates]}``; the first
+        class_prompts (dict): ``{class name: [sentences or templates]}``; the
+        first
             key is the normal class. ``'{}'`` in a sentence is replaced by the
             class name. Defaults to ``DEFAULT_TEMPLATES`` for every class.
         classes (list[str], optional): class names, first = normal; used with
@@ -66,36 +76,45 @@ class PromptAnomalyScorer(nn.Module):
             checkpoints); the model embeds them when :attr:`uses_regions`.
     """
 
-    def __init__(self,
-                 class_prompts: Optional[Dict[str, List[str]]] = None,
-                 classes: Optional[Sequence[str]] = None,
-                 templates: Sequence[str] = DEFAULT_TEMPLATES,
-                 alpha: float = 0.5,
-                 grid_sizes: Sequence[int] = (2, 3),
-                 full_frame_box: bool = True,
-                 region_reduce: str = 'max',
-                 topk: int = 3,
-                 smooth_kernel: int = 1) -> None:
+    def __init__(
+        self,
+        class_prompts: Optional[Dict[str, List[str]]] = None,
+        classes: Optional[Sequence[str]] = None,
+        templates: Sequence[str] = DEFAULT_TEMPLATES,
+        alpha: float = 0.5,
+        grid_sizes: Sequence[int] = (2, 3),
+        full_frame_box: bool = True,
+        region_reduce: str = 'max',
+        topk: int = 3,
+        smooth_kernel: int = 1,
+    ) -> None:
         super().__init__()
         if class_prompts is None:
             if not classes:
                 raise ValueError('give class_prompts or classes')
             class_prompts = {c: list(templates) for c in classes}
         if len(class_prompts) < 2:
-            raise ValueError('need the normal class and at least one anomaly class')
+            raise ValueError(
+                'need the normal class and at least one anomaly class'
+            )
         if region_reduce not in ('max', 'topk'):
-            raise ValueError(f"region_reduce must be 'max' or 'topk', got {region_reduce!r}")
+            raise ValueError(
+                f"region_reduce must be 'max' or 'topk', got {region_reduce!r}"
+            )
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f'alpha must be in [0, 1], got {alpha}')
         self.class_names = list(class_prompts)
-        self.sentences = [[s.format(name) if '{}' in s else s for s in prompts]
-                          for name, prompts in class_prompts.items()]
+        self.sentences = [
+            [s.format(name) if '{}' in s else s for s in prompts]
+            for name, prompts in class_prompts.items()
+        ]
         self.alpha = alpha
         self.region_reduce = region_reduce
         self.topk = topk
         self.smooth_kernel = smooth_kernel
-        self.register_buffer('boxes', grid_boxes(grid_sizes, full_frame_box),
-                             persistent=False)
+        self.register_buffer(
+            'boxes', grid_boxes(grid_sizes, full_frame_box), persistent=False
+        )
         self._cache: Optional[torch.Tensor] = None
 
     @property
@@ -105,7 +124,7 @@ class PromptAnomalyScorer(nn.Module):
         return self.alpha < 1.0
 
     def prompt_embeddings(self, encode_text, cacheable: bool) -> torch.Tensor:
-        """(C, D) normalised class embeddings: mean over each class's sentences.
+        """(C, D) normalised class embeddings: mean over a class's sentences.
 
         Args:
             encode_text: callable list[str] -> (M, D).
@@ -118,7 +137,9 @@ class PromptAnomalyScorer(nn.Module):
         emb = F.normalize(encode_text(flat).float(), dim=-1)
         out, start = [], 0
         for group in self.sentences:
-            out.append(F.normalize(emb[start:start + len(group)].mean(0), dim=-1))
+            out.append(
+                F.normalize(emb[start : start + len(group)].mean(0), dim=-1)
+            )
             start += len(group)
         classes = torch.stack(out)
         if cacheable:
@@ -139,9 +160,10 @@ class PromptAnomalyScorer(nn.Module):
         self.clear_cache()
         return super()._apply(fn, *args, **kwargs)
 
-    def class_probs(self, emb: torch.Tensor, prompts: torch.Tensor,
-                    scale: torch.Tensor) -> torch.Tensor:
-        """Softmax over classes of (..., D) normalised embeddings -> (..., C)."""
+    def class_probs(
+        self, emb: torch.Tensor, prompts: torch.Tensor, scale: torch.Tensor
+    ) -> torch.Tensor:
+        """Softmax over classes of (..., D) normalised embeddings: (..., C)."""
         return (scale * emb @ prompts.t()).softmax(dim=-1)
 
     def reduce_regions(self, region_scores: torch.Tensor) -> torch.Tensor:
@@ -151,17 +173,24 @@ class PromptAnomalyScorer(nn.Module):
         k = min(self.topk, region_scores.shape[-1])
         return region_scores.topk(k, dim=-1).values.mean(dim=-1)
 
-    def forward(self, frame_emb: torch.Tensor, region_emb: Optional[torch.Tensor],
-                prompts: torch.Tensor, global_scale: torch.Tensor,
-                region_scale: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self,
+        frame_emb: torch.Tensor,
+        region_emb: Optional[torch.Tensor],
+        prompts: torch.Tensor,
+        global_scale: torch.Tensor,
+        region_scale: torch.Tensor,
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Frame anomaly scores.
 
         Args:
             frame_emb (Tensor): (B, T, D) normalised frame embeddings.
-            region_emb (Tensor, optional): (B, T, K, D) normalised box embeddings
+            region_emb (Tensor, optional): (B, T, K, D) normalised box
+            embeddings
                 (None when ``alpha == 1``).
             prompts (Tensor): (C, D) normalised class embeddings, row 0 normal.
-            global_scale, region_scale (Tensor): softmax temperatures (scalars).
+            global_scale, region_scale (Tensor): softmax temperatures
+            (scalars).
 
         Returns:
             tuple[Tensor, Tensor]: scores (B, T) in [0, 1] and class
@@ -175,8 +204,12 @@ class PromptAnomalyScorer(nn.Module):
             score = self.alpha * score + (1 - self.alpha) * region_score
             best = (1.0 - region_probs[..., 0]).argmax(dim=-1)  # (B, T)
             best_probs = torch.gather(
-                region_probs, 2,
-                best[..., None, None].expand(-1, -1, 1, region_probs.shape[-1]))
+                region_probs,
+                2,
+                best[..., None, None].expand(
+                    -1, -1, 1, region_probs.shape[-1]
+                ),
+            )
             probs = self.alpha * probs + (1 - self.alpha) * best_probs[:, :, 0]
         score = smooth_scores(score, self.smooth_kernel)
         return score.clamp(0.0, 1.0), probs

@@ -1,20 +1,23 @@
 """RoIAlign regional head: box features from the dense patch map."""
+
 from typing import Dict, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModule
 from mmaction.registry import MODELS
+from mmengine.model import BaseModule
 from torchvision.ops import roi_align
 
 
-def boxes_to_rois(boxes: torch.Tensor, frame_index: torch.Tensor,
-                  grid_hw: Tuple[int, int]) -> torch.Tensor:
+def boxes_to_rois(
+    boxes: torch.Tensor, frame_index: torch.Tensor, grid_hw: Tuple[int, int]
+) -> torch.Tensor:
     """Normalised boxes to ``roi_align`` rows in patch-grid coordinates.
 
     Args:
         boxes (Tensor): (K, 4) normalised x1, y1, x2, y2 in [0, 1].
-        frame_index (Tensor): (K,) index of each box's frame in the dense batch.
+        frame_index (Tensor): (K,) index of each box's frame in the dense
+        batch.
         grid_hw (tuple[int, int]): (h, w) of the patch grid.
 
     Returns:
@@ -30,13 +33,16 @@ def boxes_to_rois(boxes: torch.Tensor, frame_index: torch.Tensor,
 class RoIRegionHead(BaseModule):
     """Region embeddings from dense features with one batched ``roi_align``.
 
-    Only the valid (frame, region) pairs of ``bbox_mask`` are pooled; each region's
-    features are averaged over its valid frames, then pass a residual MLP adapter
+    Only the valid (frame, region) pairs of ``bbox_mask`` are pooled; each
+    region's
+    features are averaged over its valid frames, then pass a residual MLP
+    adapter
     whose last layer starts at zero (identity at init).
 
     Args:
         embed_dims (int): D.
-        output_size (int | tuple): ``roi_align`` output size; bins are averaged.
+        output_size (int | tuple): ``roi_align`` output size; bins are
+        averaged.
             Defaults to 1.
         sampling_ratio (int): ``roi_align`` sampling ratio; 0 = adaptive,
             which samples patch centres exactly when the box edges lie on
@@ -48,23 +54,31 @@ class RoIRegionHead(BaseModule):
         init_cfg (dict, optional): mmengine init config.
     """
 
-    def __init__(self,
-                 embed_dims: int,
-                 output_size: Union[int, Tuple[int, int]] = 1,
-                 sampling_ratio: int = 0,
-                 adapter_hidden: int = 0,
-                 use_adapter: bool = True,
-                 init_cfg: Optional[Dict] = None) -> None:
+    def __init__(
+        self,
+        embed_dims: int,
+        output_size: Union[int, Tuple[int, int]] = 1,
+        sampling_ratio: int = 0,
+        adapter_hidden: int = 0,
+        use_adapter: bool = True,
+        init_cfg: Optional[Dict] = None,
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.output_size = (output_size, output_size) if isinstance(
-            output_size, int) else tuple(output_size)
+        self.output_size = (
+            (output_size, output_size)
+            if isinstance(output_size, int)
+            else tuple(output_size)
+        )
         self.sampling_ratio = sampling_ratio
         self.use_adapter = use_adapter
         if use_adapter:
             hidden = adapter_hidden or 2 * embed_dims
             self.adapter = nn.Sequential(
-                nn.LayerNorm(embed_dims), nn.Linear(embed_dims, hidden),
-                nn.GELU(), nn.Linear(hidden, embed_dims))
+                nn.LayerNorm(embed_dims),
+                nn.Linear(embed_dims, hidden),
+                nn.GELU(),
+                nn.Linear(hidden, embed_dims),
+            )
         self._zero_init()
 
     def _zero_init(self) -> None:
@@ -75,8 +89,12 @@ class RoIRegionHead(BaseModule):
     def init_weights(self) -> None:
         self._zero_init()
 
-    def pool_boxes(self, dense: torch.Tensor, boxes: torch.Tensor,
-                   frame_index: torch.Tensor) -> torch.Tensor:
+    def pool_boxes(
+        self,
+        dense: torch.Tensor,
+        boxes: torch.Tensor,
+        frame_index: torch.Tensor,
+    ) -> torch.Tensor:
         """RoIAlign features of boxes (no adapter).
 
         Args:
@@ -87,9 +105,17 @@ class RoIRegionHead(BaseModule):
         Returns:
             Tensor: (K, D).
         """
-        rois = boxes_to_rois(boxes.to(dense.dtype), frame_index, dense.shape[-2:])
-        pooled = roi_align(dense, rois, self.output_size, spatial_scale=1.0,
-                           sampling_ratio=self.sampling_ratio, aligned=True)
+        rois = boxes_to_rois(
+            boxes.to(dense.dtype), frame_index, dense.shape[-2:]
+        )
+        pooled = roi_align(
+            dense,
+            rois,
+            self.output_size,
+            spatial_scale=1.0,
+            sampling_ratio=self.sampling_ratio,
+            aligned=True,
+        )
         return pooled.mean(dim=(2, 3))
 
     def adapt(self, feats: torch.Tensor) -> torch.Tensor:
@@ -98,8 +124,9 @@ class RoIRegionHead(BaseModule):
             return feats
         return feats + self.adapter(feats)
 
-    def box_embeddings(self, dense: torch.Tensor,
-                       boxes: torch.Tensor) -> torch.Tensor:
+    def box_embeddings(
+        self, dense: torch.Tensor, boxes: torch.Tensor
+    ) -> torch.Tensor:
         """Embeddings of the same K boxes in every frame (test-time scoring).
 
         Args:
@@ -117,12 +144,13 @@ class RoIRegionHead(BaseModule):
         frames = torch.arange(b * t, device=dense.device)
         frame_index = frames.repeat_interleave(k)
         feats = self.pool_boxes(
-            dense.reshape(b * t, d, h, w), boxes.repeat(b * t, 1),
-            frame_index)  # (B*T*K, D)
+            dense.reshape(b * t, d, h, w), boxes.repeat(b * t, 1), frame_index
+        )  # (B*T*K, D)
         return self.adapt(feats).reshape(b, t, k, d)
 
-    def forward(self, dense: torch.Tensor, boxes: torch.Tensor,
-                bbox_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, dense: torch.Tensor, boxes: torch.Tensor, bbox_mask: torch.Tensor
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Region embeddings of every region with at least one valid frame.
 
         Args:
@@ -131,7 +159,8 @@ class RoIRegionHead(BaseModule):
             bbox_mask (Tensor): (B, T, N) bool.
 
         Returns:
-            tuple[Tensor, Tensor]: embeddings (R, D) of the R regions that have a
+            tuple[Tensor, Tensor]: embeddings (R, D) of the R regions that have
+            a
             valid frame, and their (R, 2) ``(batch index, slot)`` indices.
         """
         b, t, d, h, w = dense.shape
@@ -143,16 +172,23 @@ class RoIRegionHead(BaseModule):
             return dense.new_zeros(0, d), region_index
         frame_index = valid[:, 0] * t + valid[:, 1]
         feats = self.pool_boxes(
-            dense.reshape(b * t, d, h, w), boxes[mask], frame_index)  # (K, D)
+            dense.reshape(b * t, d, h, w), boxes[mask], frame_index
+        )  # (K, D)
         # average each region's features over its valid frames
         n = mask.shape[2]
         slot_of_pair = valid[:, 0] * n + valid[:, 2]  # (K,)
-        slot_to_region = torch.full((b * n, ), -1, dtype=torch.long,
-                                    device=dense.device)
-        slot_to_region[region_index[:, 0] * n + region_index[:, 1]] = torch.arange(
-            region_index.shape[0], device=dense.device)
+        slot_to_region = torch.full(
+            (b * n,), -1, dtype=torch.long, device=dense.device
+        )
+        slot_to_region[region_index[:, 0] * n + region_index[:, 1]] = (
+            torch.arange(region_index.shape[0], device=dense.device)
+        )
         target = slot_to_region[slot_of_pair]
-        sums = feats.new_zeros(region_index.shape[0], d).index_add_(0, target, feats)
-        counts = torch.bincount(target, minlength=region_index.shape[0]).clamp(min=1)
+        sums = feats.new_zeros(region_index.shape[0], d).index_add_(
+            0, target, feats
+        )
+        counts = torch.bincount(target, minlength=region_index.shape[0]).clamp(
+            min=1
+        )
         region_feats = sums / counts[:, None].to(sums.dtype)
         return self.adapt(region_feats), region_index

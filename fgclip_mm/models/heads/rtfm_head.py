@@ -1,10 +1,11 @@
 """Multi-scale temporal network and snippet classifier of RTFM (ICCV 2021)."""
+
 from typing import Dict, Optional, Sequence
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModule
 from mmaction.registry import MODELS
+from mmengine.model import BaseModule
 
 
 class NonLocalBlock1D(nn.Module):
@@ -18,15 +19,17 @@ class NonLocalBlock1D(nn.Module):
         inter_channels (int, optional): defaults to ``channels // 2``.
     """
 
-    def __init__(self, channels: int,
-                 inter_channels: Optional[int] = None) -> None:
+    def __init__(
+        self, channels: int, inter_channels: Optional[int] = None
+    ) -> None:
         super().__init__()
         inter = inter_channels or max(channels // 2, 1)
         self.g = nn.Conv1d(channels, inter, 1)
         self.theta = nn.Conv1d(channels, inter, 1)
         self.phi = nn.Conv1d(channels, inter, 1)
-        self.out = nn.Sequential(nn.Conv1d(inter, channels, 1),
-                                 nn.BatchNorm1d(channels))
+        self.out = nn.Sequential(
+            nn.Conv1d(inter, channels, 1), nn.BatchNorm1d(channels)
+        )
         nn.init.zeros_(self.out[1].weight)
         nn.init.zeros_(self.out[1].bias)
 
@@ -52,25 +55,35 @@ class MultiScaleTemporalNetwork(nn.Module):
         dilations (Sequence[int]): PDC dilations. Defaults to (1, 2, 4).
     """
 
-    def __init__(self, channels: int,
-                 dilations: Sequence[int] = (1, 2, 4)) -> None:
+    def __init__(
+        self, channels: int, dilations: Sequence[int] = (1, 2, 4)
+    ) -> None:
         super().__init__()
         branches = len(dilations) + 1
         if channels % branches:
             raise ValueError(
-                f'RTFM feature dim {channels} is not divisible by {branches}')
+                f'RTFM feature dim {channels} is not divisible by {branches}'
+            )
         width = channels // branches
-        self.pdc = nn.ModuleList([
-            nn.Sequential(
-                nn.Conv1d(channels, width, 3, dilation=d, padding=d),
-                nn.ReLU(), nn.BatchNorm1d(width)) for d in dilations
-        ])
+        self.pdc = nn.ModuleList(
+            [
+                nn.Sequential(
+                    nn.Conv1d(channels, width, 3, dilation=d, padding=d),
+                    nn.ReLU(),
+                    nn.BatchNorm1d(width),
+                )
+                for d in dilations
+            ]
+        )
         self.tsa_in = nn.Sequential(
-            nn.Conv1d(channels, width, 1, bias=False), nn.ReLU())
+            nn.Conv1d(channels, width, 1, bias=False), nn.ReLU()
+        )
         self.non_local = NonLocalBlock1D(width)
         self.fuse = nn.Sequential(
             nn.Conv1d(channels, channels, 3, padding=1, bias=False),
-            nn.ReLU(), nn.BatchNorm1d(channels))
+            nn.ReLU(),
+            nn.BatchNorm1d(channels),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, T, D) -> (N, T, D)."""
@@ -106,22 +119,27 @@ class RTFMHead(BaseModule):
             the convolutions and linear layers, as RTFM's ``weight_init``).
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 hidden_dims: Sequence[int] = (512, 128),
-                 dropout: float = 0.7,
-                 dilations: Sequence[int] = (1, 2, 4),
-                 init_cfg: Optional[Dict] = dict(
-                     type='Xavier', layer=['Conv1d', 'Linear'],
-                     distribution='uniform')) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        hidden_dims: Sequence[int] = (512, 128),
+        dropout: float = 0.7,
+        dilations: Sequence[int] = (1, 2, 4),
+        init_cfg: Optional[Dict] = dict(
+            type='Xavier', layer=['Conv1d', 'Linear'], distribution='uniform'
+        ),
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         self.mtn = MultiScaleTemporalNetwork(in_channels, dilations)
         self.dropout = nn.Dropout(dropout)
         dims = [in_channels, *hidden_dims]
         layers = []
         for i in range(len(hidden_dims)):
-            layers += [nn.Linear(dims[i], dims[i + 1]), nn.ReLU(),
-                       nn.Dropout(dropout)]
+            layers += [
+                nn.Linear(dims[i], dims[i + 1]),
+                nn.ReLU(),
+                nn.Dropout(dropout),
+            ]
         layers.append(nn.Linear(dims[-1], 1))
         self.classifier = nn.Sequential(*layers)
 
@@ -133,10 +151,12 @@ class RTFMHead(BaseModule):
                 nn.init.zeros_(module.out[1].weight)
                 nn.init.zeros_(module.out[1].bias)
 
-    def forward(self,
-                feats: torch.Tensor,
-                mask: Optional[torch.Tensor] = None,
-                num_crops: int = 1) -> Dict[str, torch.Tensor]:
+    def forward(
+        self,
+        feats: torch.Tensor,
+        mask: Optional[torch.Tensor] = None,
+        num_crops: int = 1,
+    ) -> Dict[str, torch.Tensor]:
         """Run the MTN and the classifier.
 
         Args:
@@ -157,4 +177,5 @@ class RTFMHead(BaseModule):
         return dict(
             scores=scores.reshape(b, num_crops, t).mean(dim=1),
             magnitudes=magnitudes.reshape(b, num_crops, t).mean(dim=1),
-            features=x.reshape(b, num_crops, t, -1))
+            features=x.reshape(b, num_crops, t, -1),
+        )

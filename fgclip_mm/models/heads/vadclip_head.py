@@ -1,19 +1,21 @@
 """VadCLIP-style dual-branch head (Wu et al., AAAI 2024)."""
+
 from typing import Dict, Optional, Sequence
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 from mmaction.registry import MODELS
+from mmengine.model import BaseModule
 
 from ..backbones import encode_text_with_context
 from ..utils.snippet_ops import full_mask
 
 
 def _mlp(dims: int) -> nn.Sequential:
-    return nn.Sequential(nn.Linear(dims, 4 * dims), nn.GELU(),
-                         nn.Linear(4 * dims, dims))
+    return nn.Sequential(
+        nn.Linear(dims, 4 * dims), nn.GELU(), nn.Linear(4 * dims, dims)
+    )
 
 
 @MODELS.register_module()
@@ -53,33 +55,42 @@ class VadCLIPHead(BaseModule):
         init_cfg (dict, optional): mmengine init config.
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 classes: Sequence[str],
-                 text_encoder: Dict,
-                 adapter: Optional[Dict] = None,
-                 prompt_context: int = 8,
-                 temperature: float = 0.07,
-                 test_score: str = 'binary',
-                 init_cfg: Optional[Dict] = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        classes: Sequence[str],
+        text_encoder: Dict,
+        adapter: Optional[Dict] = None,
+        prompt_context: int = 8,
+        temperature: float = 0.07,
+        test_score: str = 'binary',
+        init_cfg: Optional[Dict] = None,
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         if len(classes) < 2:
-            raise ValueError('VadCLIPHead needs the normal class and at least '
-                             'one anomaly class')
+            raise ValueError(
+                'VadCLIPHead needs the normal class and at least '
+                'one anomaly class'
+            )
         if test_score not in ('binary', 'align'):
             raise ValueError(
-                f"test_score must be 'binary' or 'align', got {test_score!r}")
+                f"test_score must be 'binary' or 'align', got {test_score!r}"
+            )
         self.classes = list(classes)
         self.text_encoder = MODELS.build(
-            dict(text_encoder, frozen=True, freeze_text=True,
-                 prompt_context=0))
+            dict(text_encoder, frozen=True, freeze_text=True, prompt_context=0)
+        )
         if self.text_encoder.embed_dim != in_channels:
             raise ValueError(
                 f'VadCLIP features ({in_channels}) and the CLIP text tower '
-                f'({self.text_encoder.embed_dim}) must have the same dim')
+                f'({self.text_encoder.embed_dim}) must have the same dim'
+            )
         self.adapter = MODELS.build(
-            dict(dict(type='LGTAdapter', embed_dims=in_channels),
-                 **(adapter or {})))
+            dict(
+                dict(type='LGTAdapter', embed_dims=in_channels),
+                **(adapter or {}),
+            )
+        )
         self.mlp_visual = _mlp(in_channels)
         self.classifier = nn.Linear(in_channels, 1)
         self.mlp_text = _mlp(in_channels)
@@ -98,10 +109,12 @@ class VadCLIPHead(BaseModule):
             return clip.encode_text(tokens).float()
         return encode_text_with_context(clip, tokens, self.context).float()
 
-    def forward(self,
-                feats: torch.Tensor,
-                mask: Optional[torch.Tensor] = None,
-                num_crops: int = 1) -> Dict[str, torch.Tensor]:
+    def forward(
+        self,
+        feats: torch.Tensor,
+        mask: Optional[torch.Tensor] = None,
+        num_crops: int = 1,
+    ) -> Dict[str, torch.Tensor]:
         """Run both branches.
 
         Args:
@@ -119,16 +132,26 @@ class VadCLIPHead(BaseModule):
         logits = self.classifier(x + self.mlp_visual(x)).squeeze(-1)
         conf = torch.sigmoid(logits) * real  # (N, T)
         visual_prompt = F.normalize(
-            torch.einsum('nt,ntd->nd', conf, x), dim=-1)  # (N, D)
+            torch.einsum('nt,ntd->nd', conf, x), dim=-1
+        )  # (N, D)
         text = self.text_embeddings()  # (K, D)
         prompted = text[None] + visual_prompt[:, None]  # (N, K, D)
         prompted = prompted + self.mlp_text(prompted)
-        class_logits = torch.einsum(
-            'ntd,nkd->ntk', F.normalize(x, dim=-1),
-            F.normalize(prompted, dim=-1)) / self.temperature
+        class_logits = (
+            torch.einsum(
+                'ntd,nkd->ntk',
+                F.normalize(x, dim=-1),
+                F.normalize(prompted, dim=-1),
+            )
+            / self.temperature
+        )
         if self.test_score == 'binary':
             scores = torch.sigmoid(logits)
         else:
             scores = 1 - class_logits.softmax(dim=-1)[..., 0]
-        return dict(logits=logits, class_logits=class_logits,
-                    text_embeddings=text, scores=scores)
+        return dict(
+            logits=logits,
+            class_logits=class_logits,
+            text_embeddings=text,
+            scores=scores,
+        )

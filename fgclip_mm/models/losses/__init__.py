@@ -5,6 +5,10 @@ from .rtfm_loss import RTFMLoss
 from .vadclip_loss import VadCLIPLoss
 
 __all__ = [
-    'ARNetLoss', 'DualContrastiveLoss', 'MILRankingLoss', 'RTFMLoss',
-    'VadCLIPLoss', 'info_nce'
+    'ARNetLoss',
+    'DualContrastiveLoss',
+    'MILRankingLoss',
+    'RTFMLoss',
+    'VadCLIPLoss',
+    'info_nce',
 ]

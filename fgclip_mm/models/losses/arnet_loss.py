@@ -1,4 +1,5 @@
 """AR-Net loss: dynamic k-max MIL loss plus centre loss on normal videos."""
+
 from typing import Dict, Optional
 
 import torch
@@ -31,16 +32,17 @@ class ARNetLoss(nn.Module):
         lambda_center (float): Defaults to 20.
     """
 
-    def __init__(self, k_div: int = 8, lambda_center: float = 20.) -> None:
+    def __init__(self, k_div: int = 8, lambda_center: float = 20.0) -> None:
         super().__init__()
         self.k_div = k_div
         self.lambda_center = lambda_center
 
-    def forward(self,
-                outputs: Dict[str, torch.Tensor],
-                labels: torch.Tensor,
-                mask: Optional[torch.Tensor] = None
-                ) -> Dict[str, torch.Tensor]:
+    def forward(
+        self,
+        outputs: Dict[str, torch.Tensor],
+        labels: torch.Tensor,
+        mask: Optional[torch.Tensor] = None,
+    ) -> Dict[str, torch.Tensor]:
         """Compute the loss terms.
 
         Args:
@@ -53,18 +55,22 @@ class ARNetLoss(nn.Module):
         """
         scores = outputs['scores']
         target = (labels > 0).float()
-        idx = topk_per_video(scores.detach(), mask,
-                             lambda n: n // self.k_div + 1)
+        idx = topk_per_video(
+            scores.detach(), mask, lambda n: n // self.k_div + 1
+        )
         selected = torch.cat([scores[i, j] for i, j in enumerate(idx)])
         targets = torch.cat(
-            [target[i].expand(len(j)) for i, j in enumerate(idx)])
+            [target[i].expand(len(j)) for i, j in enumerate(idx)]
+        )
         loss_kmax = probability_bce(selected, targets)
         real = full_mask(scores, mask)
         centers = []
         for i in torch.nonzero(target == 0).flatten().tolist():
             s = scores[i][real[i]]
-            centers.append(((s - s.mean())**2).mean())
-        loss_center = (torch.stack(centers).mean()
-                       if centers else scores.sum() * 0)
-        return dict(loss_kmax=loss_kmax,
-                    loss_center=self.lambda_center * loss_center)
+            centers.append(((s - s.mean()) ** 2).mean())
+        loss_center = (
+            torch.stack(centers).mean() if centers else scores.sum() * 0
+        )
+        return dict(
+            loss_kmax=loss_kmax, loss_center=self.lambda_center * loss_center
+        )

@@ -1,4 +1,5 @@
 """DualContrastiveLoss: global video-caption + regional box-caption InfoNCE."""
+
 from typing import Dict, Optional
 
 import torch
@@ -10,15 +11,17 @@ from mmengine.dist import get_rank, get_world_size
 from ..utils import gather_no_grad, gather_with_grad
 
 
-def info_nce(image: torch.Tensor,
-             text: torch.Tensor,
-             logit_scale: torch.Tensor,
-             ids: torch.Tensor,
-             all_image: Optional[torch.Tensor] = None,
-             all_text: Optional[torch.Tensor] = None,
-             all_ids: Optional[torch.Tensor] = None,
-             row_offset: int = 0) -> torch.Tensor:
-    """Symmetric InfoNCE in which pairs with identical captions are not negatives.
+def info_nce(
+    image: torch.Tensor,
+    text: torch.Tensor,
+    logit_scale: torch.Tensor,
+    ids: torch.Tensor,
+    all_image: Optional[torch.Tensor] = None,
+    all_text: Optional[torch.Tensor] = None,
+    all_ids: Optional[torch.Tensor] = None,
+    row_offset: int = 0,
+) -> torch.Tensor:
+    """Symmetric InfoNCE where identical captions are not negatives.
 
     Rows are this rank's pairs; columns are every rank's pairs (``all_*``, the
     rows themselves on one process). Row ``i``'s positive is column
@@ -68,17 +71,24 @@ class DualContrastiveLoss(nn.Module):
             Defaults to True.
     """
 
-    def __init__(self,
-                 region_weight: float = 0.5,
-                 global_weight: float = 1.0,
-                 gather_global: bool = True) -> None:
+    def __init__(
+        self,
+        region_weight: float = 0.5,
+        global_weight: float = 1.0,
+        gather_global: bool = True,
+    ) -> None:
         super().__init__()
         self.region_weight = region_weight
         self.global_weight = global_weight
         self.gather_global = gather_global
 
-    def global_loss(self, video: torch.Tensor, text: torch.Tensor,
-                    ids: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    def global_loss(
+        self,
+        video: torch.Tensor,
+        text: torch.Tensor,
+        ids: torch.Tensor,
+        scale: torch.Tensor,
+    ) -> torch.Tensor:
         """Video-caption InfoNCE over the batch of all ranks (normalised).
 
         Under DDP the embeddings of every rank are gathered (gradients summed
@@ -86,15 +96,25 @@ class DualContrastiveLoss(nn.Module):
         batch, as on one process with the concatenated batch.
         """
         if self.gather_global and get_world_size() > 1:
-            return info_nce(video, text, scale, ids,
-                            all_image=gather_with_grad(video),
-                            all_text=gather_with_grad(text),
-                            all_ids=gather_no_grad(ids),
-                            row_offset=get_rank() * video.shape[0])
+            return info_nce(
+                video,
+                text,
+                scale,
+                ids,
+                all_image=gather_with_grad(video),
+                all_text=gather_with_grad(text),
+                all_ids=gather_no_grad(ids),
+                row_offset=get_rank() * video.shape[0],
+            )
         return info_nce(video, text, scale, ids)
 
-    def region_loss(self, region: torch.Tensor, text: torch.Tensor,
-                    ids: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    def region_loss(
+        self,
+        region: torch.Tensor,
+        text: torch.Tensor,
+        ids: torch.Tensor,
+        scale: torch.Tensor,
+    ) -> torch.Tensor:
         """Region-caption InfoNCE over the valid regions of this rank's batch.
 
         With fewer than two regions there is no negative: returns a zero that
@@ -104,16 +124,17 @@ class DualContrastiveLoss(nn.Module):
             return region.sum() * 0.0 + scale * 0.0
         return info_nce(region, text, scale, ids)
 
-    def forward(self,
-                video: torch.Tensor,
-                video_text: torch.Tensor,
-                video_ids: torch.Tensor,
-                global_scale: torch.Tensor,
-                region: Optional[torch.Tensor] = None,
-                region_text: Optional[torch.Tensor] = None,
-                region_ids: Optional[torch.Tensor] = None,
-                region_scale: Optional[torch.Tensor] = None
-                ) -> Dict[str, torch.Tensor]:
+    def forward(
+        self,
+        video: torch.Tensor,
+        video_text: torch.Tensor,
+        video_ids: torch.Tensor,
+        global_scale: torch.Tensor,
+        region: Optional[torch.Tensor] = None,
+        region_text: Optional[torch.Tensor] = None,
+        region_ids: Optional[torch.Tensor] = None,
+        region_scale: Optional[torch.Tensor] = None,
+    ) -> Dict[str, torch.Tensor]:
         """Compute the losses.
 
         Args:
@@ -141,10 +162,13 @@ class DualContrastiveLoss(nn.Module):
         losses['logit_scale_global'] = global_scale.detach()
         if self.region_weight > 0 and region is not None:
             if region_scale is None:
-                raise ValueError('DualContrastiveLoss: region embeddings were '
-                                 'given without region_scale')
-            raw = self.region_loss(region, region_text, region_ids,
-                                   region_scale)
+                raise ValueError(
+                    'DualContrastiveLoss: region embeddings were '
+                    'given without region_scale'
+                )
+            raw = self.region_loss(
+                region, region_text, region_ids, region_scale
+            )
             losses['loss_region'] = self.region_weight * raw
         if region_scale is not None:
             losses['logit_scale_region'] = region_scale.detach()

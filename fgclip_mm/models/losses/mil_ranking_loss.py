@@ -1,4 +1,5 @@
 """Deep MIL ranking loss of Sultani et al., CVPR 2018."""
+
 from typing import Dict, Optional
 
 import torch
@@ -34,20 +35,23 @@ class MILRankingLoss(nn.Module):
         lambda_sparse (float): l2. Defaults to 8e-5.
     """
 
-    def __init__(self,
-                 margin: float = 1.0,
-                 lambda_smooth: float = 8e-5,
-                 lambda_sparse: float = 8e-5) -> None:
+    def __init__(
+        self,
+        margin: float = 1.0,
+        lambda_smooth: float = 8e-5,
+        lambda_sparse: float = 8e-5,
+    ) -> None:
         super().__init__()
         self.margin = margin
         self.lambda_smooth = lambda_smooth
         self.lambda_sparse = lambda_sparse
 
-    def forward(self,
-                outputs: Dict[str, torch.Tensor],
-                labels: torch.Tensor,
-                mask: Optional[torch.Tensor] = None
-                ) -> Dict[str, torch.Tensor]:
+    def forward(
+        self,
+        outputs: Dict[str, torch.Tensor],
+        labels: torch.Tensor,
+        mask: Optional[torch.Tensor] = None,
+    ) -> Dict[str, torch.Tensor]:
         """Compute the loss terms.
 
         Args:
@@ -74,6 +78,8 @@ class MILRankingLoss(nn.Module):
             sparse = masked_sum(a_scores, a_mask).mean()
         else:
             smooth = sparse = scores.sum() * 0
-        return dict(loss_rank=rank,
-                    loss_smooth=self.lambda_smooth * smooth,
-                    loss_sparse=self.lambda_sparse * sparse)
+        return dict(
+            loss_rank=rank,
+            loss_smooth=self.lambda_smooth * smooth,
+            loss_sparse=self.lambda_sparse * sparse,
+        )

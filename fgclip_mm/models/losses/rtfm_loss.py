@@ -1,4 +1,5 @@
 """RTFM loss: top-k feature-magnitude margin, classifier BCE, regularisers."""
+
 from typing import Dict, Optional
 
 import torch
@@ -6,8 +7,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 
-from ..utils.snippet_ops import (full_mask, masked_smoothness,
-                                 probability_bce, topk_per_video)
+from ..utils.snippet_ops import (
+    full_mask,
+    masked_smoothness,
+    probability_bce,
+    topk_per_video,
+)
 
 
 @MODELS.register_module()
@@ -48,14 +53,16 @@ class RTFMLoss(nn.Module):
         form (str): ``'rtfm'`` or ``'paper'`` (see above).
     """
 
-    def __init__(self,
-                 k: int = 3,
-                 margin: float = 100.,
-                 alpha: float = 1e-4,
-                 lambda_sparse: float = 8e-3,
-                 lambda_smooth: float = 8e-4,
-                 selection_dropout: float = 0.7,
-                 form: str = 'rtfm') -> None:
+    def __init__(
+        self,
+        k: int = 3,
+        margin: float = 100.0,
+        alpha: float = 1e-4,
+        lambda_sparse: float = 8e-3,
+        lambda_smooth: float = 8e-4,
+        selection_dropout: float = 0.7,
+        form: str = 'rtfm',
+    ) -> None:
         super().__init__()
         if form not in ('rtfm', 'paper'):
             raise ValueError(f"form must be 'rtfm' or 'paper', got {form!r}")
@@ -67,19 +74,21 @@ class RTFMLoss(nn.Module):
         self.selection_dropout = selection_dropout
         self.form = form
 
-    def magnitude_term(self, a_mag: torch.Tensor,
-                       n_mag: torch.Tensor) -> torch.Tensor:
+    def magnitude_term(
+        self, a_mag: torch.Tensor, n_mag: torch.Tensor
+    ) -> torch.Tensor:
         """Margin loss over all pairs, (Na,), (Nn,) -> scalar (unweighted)."""
         a, n = a_mag[:, None], n_mag[None, :]
         if self.form == 'rtfm':
             return ((self.margin - a).abs() + n).pow(2).mean()
         return (self.margin - a + n).clamp(min=0).mean()
 
-    def forward(self,
-                outputs: Dict[str, torch.Tensor],
-                labels: torch.Tensor,
-                mask: Optional[torch.Tensor] = None
-                ) -> Dict[str, torch.Tensor]:
+    def forward(
+        self,
+        outputs: Dict[str, torch.Tensor],
+        labels: torch.Tensor,
+        mask: Optional[torch.Tensor] = None,
+    ) -> Dict[str, torch.Tensor]:
         """Compute the loss terms.
 
         Args:
@@ -95,18 +104,22 @@ class RTFMLoss(nn.Module):
         scores, feats = outputs['scores'], outputs['features']
         mags = outputs['magnitudes']
         if self.training and self.selection_dropout > 0:
-            mags = mags * F.dropout(torch.ones_like(mags),
-                                    self.selection_dropout)
+            mags = mags * F.dropout(
+                torch.ones_like(mags), self.selection_dropout
+            )
         idx = topk_per_video(mags.detach(), mask, lambda _: self.k)
         anomalous = labels > 0
         video_scores = torch.stack(
-            [scores[i, j].mean() for i, j in enumerate(idx)])
+            [scores[i, j].mean() for i, j in enumerate(idx)]
+        )
         loss_cls = probability_bce(video_scores, anomalous)
         # (B, C): norm of the mean selected feature of every crop
-        crop_mag = torch.stack([
-            feats[i][:, j].mean(dim=1).norm(p=2, dim=-1)
-            for i, j in enumerate(idx)
-        ])
+        crop_mag = torch.stack(
+            [
+                feats[i][:, j].mean(dim=1).norm(p=2, dim=-1)
+                for i, j in enumerate(idx)
+            ]
+        )
         a_mag, n_mag = crop_mag[anomalous], crop_mag[~anomalous]
         if a_mag.numel() and n_mag.numel():
             loss_mag = self.magnitude_term(a_mag.flatten(), n_mag.flatten())
@@ -116,7 +129,9 @@ class RTFMLoss(nn.Module):
         a_scores = scores[anomalous][real[anomalous]]
         sparse = a_scores.norm(p=2) if a_scores.numel() else scores.sum() * 0
         smooth = masked_smoothness(scores[anomalous], real[anomalous]).sum()
-        return dict(loss_cls=loss_cls,
-                    loss_magnitude=self.alpha * loss_mag,
-                    loss_sparse=self.lambda_sparse * sparse,
-                    loss_smooth=self.lambda_smooth * smooth)
+        return dict(
+            loss_cls=loss_cls,
+            loss_magnitude=self.alpha * loss_mag,
+            loss_sparse=self.lambda_sparse * sparse,
+            loss_smooth=self.lambda_smooth * smooth,
+        )

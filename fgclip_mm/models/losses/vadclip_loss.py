@@ -1,4 +1,5 @@
 """VadCLIP losses: MIL BCE, MIL-Align and normal/anomaly text contrast."""
+
 from typing import Dict, Optional
 
 import torch
@@ -31,10 +32,9 @@ class VadCLIPLoss(nn.Module):
         lambda_cts (float): Defaults to 0.1.
     """
 
-    def __init__(self,
-                 k_div: int = 16,
-                 lambda_nce: float = 1.,
-                 lambda_cts: float = 0.1) -> None:
+    def __init__(
+        self, k_div: int = 16, lambda_nce: float = 1.0, lambda_cts: float = 0.1
+    ) -> None:
         super().__init__()
         self.k_div = k_div
         self.lambda_nce = lambda_nce
@@ -43,11 +43,12 @@ class VadCLIPLoss(nn.Module):
     def _k(self, n: int) -> int:
         return n // self.k_div + 1
 
-    def forward(self,
-                outputs: Dict[str, torch.Tensor],
-                labels: torch.Tensor,
-                mask: Optional[torch.Tensor] = None
-                ) -> Dict[str, torch.Tensor]:
+    def forward(
+        self,
+        outputs: Dict[str, torch.Tensor],
+        labels: torch.Tensor,
+        mask: Optional[torch.Tensor] = None,
+    ) -> Dict[str, torch.Tensor]:
         """Compute the loss terms.
 
         Args:
@@ -65,12 +66,16 @@ class VadCLIPLoss(nn.Module):
         class_logits = outputs['class_logits']
         num_classes = class_logits.shape[-1]
         if int(labels.max()) >= num_classes:
-            raise ValueError(f'label {int(labels.max())} but the head has '
-                             f'{num_classes} classes')
+            raise ValueError(
+                f'label {int(labels.max())} but the head has '
+                f'{num_classes} classes'
+            )
         video_logits = topk_mean(class_logits, mask, self._k)  # (N, K)
         loss_nce = F.cross_entropy(video_logits, labels)
         text = F.normalize(outputs['text_embeddings'], dim=-1)
         loss_cts = (text[1:] @ text[0]).abs().mean()
-        return dict(loss_bce=loss_bce,
-                    loss_nce=self.lambda_nce * loss_nce,
-                    loss_cts=self.lambda_cts * loss_cts)
+        return dict(
+            loss_bce=loss_bce,
+            loss_nce=self.lambda_nce * loss_nce,
+            loss_cts=self.lambda_cts * loss_cts,
+        )

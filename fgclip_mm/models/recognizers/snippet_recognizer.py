@@ -1,10 +1,11 @@
 """Recognizer of the weakly supervised VAD baselines on snippet features."""
+
 from typing import Dict, Optional, Tuple
 
 import torch
-from mmengine.model import BaseModel
 from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList, SampleList
+from mmengine.model import BaseModel
 
 
 @MODELS.register_module()
@@ -35,17 +36,20 @@ class SnippetVADRecognizer(BaseModel):
         init_cfg (dict, optional): mmengine init config.
     """
 
-    def __init__(self,
-                 head: Dict,
-                 loss: Optional[Dict] = None,
-                 data_preprocessor: Optional[Dict] = None,
-                 average_crops: bool = False,
-                 default_snippet_length: int = 16,
-                 init_cfg: Optional[Dict] = None) -> None:
+    def __init__(
+        self,
+        head: Dict,
+        loss: Optional[Dict] = None,
+        data_preprocessor: Optional[Dict] = None,
+        average_crops: bool = False,
+        default_snippet_length: int = 16,
+        init_cfg: Optional[Dict] = None,
+    ) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='SnippetDataPreprocessor')
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg
+        )
         self.head = MODELS.build(head)
         self.loss_module = MODELS.build(loss) if loss is not None else None
         self.average_crops = average_crops
@@ -59,19 +63,24 @@ class SnippetVADRecognizer(BaseModel):
         if inputs.dim() != 4:
             raise ValueError(
                 'snippet inputs must be (B, T, C, D), got '
-                f'{tuple(inputs.shape)}')
+                f'{tuple(inputs.shape)}'
+            )
         if self.average_crops:
             inputs = inputs.mean(dim=2, keepdim=True)
         b, t, c, d = inputs.shape
         return inputs.permute(0, 2, 1, 3).reshape(b * c, t, d), c
 
     @staticmethod
-    def _mask(data_samples: OptSampleList, batch: int, length: int,
-              device: torch.device) -> Optional[torch.Tensor]:
+    def _mask(
+        data_samples: OptSampleList,
+        batch: int,
+        length: int,
+        device: torch.device,
+    ) -> Optional[torch.Tensor]:
         """(B, T) snippet mask from the samples, None when all are real."""
         if not data_samples or all(
-                getattr(ds, 'snippet_mask', None) is None
-                for ds in data_samples):
+            getattr(ds, 'snippet_mask', None) is None for ds in data_samples
+        ):
             return None
         mask = torch.ones(batch, length, dtype=torch.bool, device=device)
         for i, ds in enumerate(data_samples):
@@ -79,38 +88,46 @@ class SnippetVADRecognizer(BaseModel):
             if m is not None:
                 m = torch.as_tensor(m, dtype=torch.bool, device=device)
                 mask[i] = False
-                mask[i, :m.shape[0]] = m[:length]
+                mask[i, : m.shape[0]] = m[:length]
         return mask
 
     @staticmethod
-    def _labels(data_samples: SampleList,
-                device: torch.device) -> torch.Tensor:
+    def _labels(
+        data_samples: SampleList, device: torch.device
+    ) -> torch.Tensor:
         """(B,) long video labels, 0 = normal."""
-        return torch.stack([
-            torch.as_tensor(ds.gt_label, device=device).reshape(-1)[0]
-            for ds in data_samples
-        ]).long()
+        return torch.stack(
+            [
+                torch.as_tensor(ds.gt_label, device=device).reshape(-1)[0]
+                for ds in data_samples
+            ]
+        ).long()
 
-    def _run_head(self, inputs: torch.Tensor, data_samples: OptSampleList
-                  ) -> Tuple[Dict, Optional[torch.Tensor], int, int]:
+    def _run_head(
+        self, inputs: torch.Tensor, data_samples: OptSampleList
+    ) -> Tuple[Dict, Optional[torch.Tensor], int, int]:
         b, t = inputs.shape[:2]
         mask = self._mask(data_samples, b, t, inputs.device)
         feats, crops = self._flatten(inputs)
-        row_mask = (mask.repeat_interleave(crops, dim=0)
-                    if mask is not None else None)
+        row_mask = (
+            mask.repeat_interleave(crops, dim=0) if mask is not None else None
+        )
         outputs = self.head(feats, mask=row_mask, num_crops=crops)
         rows = outputs['scores'].shape[0]
         if rows not in (b, b * crops):
             raise ValueError(
                 f'{type(self.head).__name__} returned {rows} score rows for '
-                f'{b} videos x {crops} crops')
+                f'{b} videos x {crops} crops'
+            )
         return outputs, mask, b, rows // b
 
     # ------------------------------------------------------------- modes
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: OptSampleList = None,
-                mode: str = 'tensor'):
+    def forward(
+        self,
+        inputs: torch.Tensor,
+        data_samples: OptSampleList = None,
+        mode: str = 'tensor',
+    ):
         """Dispatch to ``loss`` / ``predict`` / ``tensor``."""
         if mode == 'loss':
             return self.loss(inputs, data_samples)
@@ -119,10 +136,12 @@ class SnippetVADRecognizer(BaseModel):
         if mode == 'tensor':
             return self.snippet_scores(inputs, data_samples)
         raise RuntimeError(
-            f'Invalid mode "{mode}"; use loss, predict or tensor')
+            f'Invalid mode "{mode}"; use loss, predict or tensor'
+        )
 
-    def snippet_scores(self, inputs: torch.Tensor,
-                       data_samples: OptSampleList = None) -> torch.Tensor:
+    def snippet_scores(
+        self, inputs: torch.Tensor, data_samples: OptSampleList = None
+    ) -> torch.Tensor:
         """Per-snippet anomaly scores averaged over crops.
 
         Args:
@@ -135,8 +154,9 @@ class SnippetVADRecognizer(BaseModel):
         scores = outputs['scores']
         return scores.reshape(b, per_video, -1).mean(dim=1)
 
-    def loss(self, inputs: torch.Tensor,
-             data_samples: SampleList) -> Dict[str, torch.Tensor]:
+    def loss(
+        self, inputs: torch.Tensor, data_samples: SampleList
+    ) -> Dict[str, torch.Tensor]:
         """Losses of a batch of bags with video-level labels.
 
         Returns:
@@ -145,7 +165,8 @@ class SnippetVADRecognizer(BaseModel):
         if self.loss_module is None:
             raise RuntimeError(
                 f'{type(self.head).__name__} is not trainable (this model has '
-                'no loss): evaluate it with tools/test.py instead of training')
+                'no loss): evaluate it with tools/test.py instead of training'
+            )
         outputs, mask, _, per_video = self._run_head(inputs, data_samples)
         labels = self._labels(data_samples, inputs.device)
         labels = labels.repeat_interleave(per_video)
@@ -154,19 +175,23 @@ class SnippetVADRecognizer(BaseModel):
         return self.loss_module(outputs, labels, mask)
 
     @torch.no_grad()
-    def predict(self, inputs: torch.Tensor,
-                data_samples: SampleList) -> SampleList:
+    def predict(
+        self, inputs: torch.Tensor, data_samples: SampleList
+    ) -> SampleList:
         """Attach ``pred_snippet_scores`` (T,) and ``pred_frame_scores``
         (T * snippet_length,) to every data sample."""
         scores = self.snippet_scores(inputs, data_samples)
         for ds, s in zip(data_samples, scores):
-            length = int(getattr(ds, 'snippet_length', None)
-                         or self.default_snippet_length)
+            length = int(
+                getattr(ds, 'snippet_length', None)
+                or self.default_snippet_length
+            )
             s = s.float()
             mask = getattr(ds, 'snippet_mask', None)
             if mask is not None:  # drop the padding of a padded batch
-                s = s[:mask.shape[0]][torch.as_tensor(
-                    mask, dtype=torch.bool, device=s.device)]
+                s = s[: mask.shape[0]][
+                    torch.as_tensor(mask, dtype=torch.bool, device=s.device)
+                ]
             ds.pred_snippet_scores = s
             ds.pred_frame_scores = s.repeat_interleave(length)
         return data_samples

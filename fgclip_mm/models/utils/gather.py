@@ -1,4 +1,5 @@
 """Cross-rank gathering for contrastive losses."""
+
 import hashlib
 from typing import Any, List, Sequence, Tuple
 
@@ -9,8 +10,10 @@ from mmengine.dist import all_gather, all_reduce, get_rank, get_world_size
 class GatherLayer(torch.autograd.Function):
     """``all_gather`` whose backward sums every rank's gradient of each slice.
 
-    Rank r's features act as negatives in every rank's loss, so their gradient is
-    the sum over ranks (as ``torch.distributed.nn.all_gather`` computes); taking
+    Rank r's features act as negatives in every rank's loss, so their gradient
+    is
+    the sum over ranks (as ``torch.distributed.nn.all_gather`` computes);
+    taking
     only the local gradient would drop the other ranks' contributions.
     """
 
@@ -26,10 +29,12 @@ class GatherLayer(torch.autograd.Function):
 
 
 def gather_with_grad(tensor: torch.Tensor) -> torch.Tensor:
-    """Concatenate ``tensor`` (B, ...) of all ranks along dim 0; identity on 1 rank.
+    """Concatenate ``tensor`` (B, ...) of all ranks (identity on one rank).
 
-    Every rank must pass the same B (mmengine's DefaultSampler pads ranks to equal
-    length). Gradients flow back to every rank's slice (see :class:`GatherLayer`).
+    Every rank must pass the same B (mmengine's DefaultSampler pads ranks to
+    equal
+    length). Gradients flow back to every rank's slice (see
+    :class:`GatherLayer`).
     """
     if get_world_size() == 1:
         return tensor
@@ -37,7 +42,7 @@ def gather_with_grad(tensor: torch.Tensor) -> torch.Tensor:
 
 
 def gather_no_grad(tensor: torch.Tensor) -> torch.Tensor:
-    """Concatenate ``tensor`` (B, ...) of all ranks along dim 0, without autograd."""
+    """Concatenate ``tensor`` (B, ...) of all ranks, without autograd."""
     if get_world_size() == 1:
         return tensor
     return torch.cat(all_gather(tensor), dim=0)
@@ -53,7 +58,11 @@ def text_ids(texts: Sequence[str], device=None) -> torch.Tensor:
         Tensor: (B,) int64.
     """
     ids: List[int] = [
-        int.from_bytes(hashlib.blake2b(t.encode('utf-8'), digest_size=8).digest(),
-                       'little', signed=True) for t in texts
+        int.from_bytes(
+            hashlib.blake2b(t.encode('utf-8'), digest_size=8).digest(),
+            'little',
+            signed=True,
+        )
+        for t in texts
     ]
     return torch.tensor(ids, dtype=torch.long, device=device)

@@ -1,4 +1,5 @@
 """The learnable softmax temperatures of the global and regional levels."""
+
 import math
 from typing import Tuple
 
@@ -23,10 +24,12 @@ class LogitScales(nn.Module):
             fixed buffers. Defaults to True.
     """
 
-    def __init__(self,
-                 init: float = math.log(100.0),
-                 max: float = math.log(100.0),
-                 learnable: bool = True) -> None:
+    def __init__(
+        self,
+        init: float = math.log(100.0),
+        max: float = math.log(100.0),
+        learnable: bool = True,
+    ) -> None:
         super().__init__()
         self.max = max
         self.learnable = learnable
@@ -45,7 +48,8 @@ class LogitScales(nn.Module):
         """
         if level not in ('global', 'region'):
             raise ValueError(
-                f"level must be 'global' or 'region', got {level!r}")
+                f"level must be 'global' or 'region', got {level!r}"
+            )
         log_scale = getattr(self, f'{level}_log_scale')
         return log_scale.clamp(0, self.max).exp()
 

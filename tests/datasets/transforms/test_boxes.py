@@ -2,9 +2,12 @@ import numpy as np
 import pytest
 
 from fgclip_mm.datasets import TimestampSegmentDataset
-from fgclip_mm.datasets.transforms import (GenerateRegionBoxes,
-                                           SampleAnnotatedFrames,
-                                           interpolate_region_boxes)
+from fgclip_mm.datasets.transforms import (
+    GenerateRegionBoxes,
+    SampleAnnotatedFrames,
+    interpolate_region_boxes,
+)
+
 from .._helpers import REAL_JSON
 
 
@@ -19,16 +22,32 @@ def abuse006():
 
 
 def test_real_entry_boxes_exact_on_keyframes_linear_between_masked_outside(
-        abuse006):
+    abuse006,
+):
     region = abuse006['box_infos'][0]
     kf = {k['frame']: np.asarray(k['bbox'], np.float32) for k in region}
-    frames = np.array([
-        200, 247, 260, 273, 291, 316, 341, 440, 460, 500, 626, 700, 838, 1083,
-        1252
-    ])
+    frames = np.array(
+        [
+            200,
+            247,
+            260,
+            273,
+            291,
+            316,
+            341,
+            440,
+            460,
+            500,
+            626,
+            700,
+            838,
+            1083,
+            1252,
+        ]
+    )
     out = GenerateRegionBoxes(
-        max_regions=4, keyframe_tolerance=0.5, min_size=0.0)(
-            dict(abuse006, frame_inds=frames))
+        max_regions=4, keyframe_tolerance=0.5, min_size=0.0
+    )(dict(abuse006, frame_inds=frames))
     boxes, mask = out['boxes'], out['bbox_mask']
     assert boxes.shape == (15, 4, 4) and boxes.dtype == np.float32
     assert mask.shape == (15, 4) and mask.dtype == bool
@@ -38,9 +57,11 @@ def test_real_entry_boxes_exact_on_keyframes_linear_between_masked_outside(
         np.testing.assert_array_equal(boxes[t[f], 0], kf[f])
     # linear between keyframes
     np.testing.assert_allclose(
-        boxes[t[260], 0], (kf[247] + kf[273]) / 2, atol=1e-6)
+        boxes[t[260], 0], (kf[247] + kf[273]) / 2, atol=1e-6
+    )
     np.testing.assert_allclose(
-        boxes[t[316], 0], (kf[291] + kf[341]) / 2, atol=1e-6)
+        boxes[t[316], 0], (kf[291] + kf[341]) / 2, atol=1e-6
+    )
     # 47 frames before the first keyframe: beyond the tolerance (0.5 s = 15
     # frames; test_keyframe_tolerance_is_seconds_at_the_video_fps checks it)
     assert not mask[t[200], 0]
@@ -87,7 +108,8 @@ def test_normal_video_gets_virtual_box_on_every_frame():
         box_infos=[[]],
         region_captions=['people walk'],
         label=0,
-        fps=30.0)
+        fps=30.0,
+    )
     out = GenerateRegionBoxes(max_regions=2)(info)
     np.testing.assert_array_equal(out['boxes'][:, 0], [[0, 0, 1, 1]] * 8)
     assert out['bbox_mask'][:, 0].all() and not out['bbox_mask'][:, 1].any()
@@ -97,16 +119,17 @@ def test_normal_video_gets_virtual_box_on_every_frame():
 def test_min_size_and_clamping():
     region = [
         dict(frame=0, bbox=[0.5, 0.5, 0.5, 0.52]),
-        dict(frame=10, bbox=[0.995, 0.1, 1.0, 0.2])
+        dict(frame=10, bbox=[0.995, 0.1, 1.0, 0.2]),
     ]
-    out = GenerateRegionBoxes(
-        max_regions=1, min_size=0.05)(
-            dict(
-                frame_inds=np.array([0, 10]),
-                box_infos=[region],
-                region_captions=['x'],
-                label=1,
-                fps=10.0))
+    out = GenerateRegionBoxes(max_regions=1, min_size=0.05)(
+        dict(
+            frame_inds=np.array([0, 10]),
+            box_infos=[region],
+            region_captions=['x'],
+            label=1,
+            fps=10.0,
+        )
+    )
     b = out['boxes'][:, 0]
     np.testing.assert_allclose(b[:, 2] - b[:, 0], 0.05, atol=1e-6)
     np.testing.assert_allclose(b[:, 3] - b[:, 1], [0.05, 0.1], atol=1e-6)
@@ -115,14 +138,16 @@ def test_min_size_and_clamping():
 
 
 def test_max_regions_keeps_regions_valid_on_most_frames():
-    regions = [[dict(frame=f, bbox=[0.1, 0.1, 0.2, 0.2])]
-               for f in (0, 50, 51, 52)]
+    regions = [
+        [dict(frame=f, bbox=[0.1, 0.1, 0.2, 0.2])] for f in (0, 50, 51, 52)
+    ]
     info = dict(
         frame_inds=np.array([50, 51, 51, 52, 52]),
         box_infos=regions,
         region_captions=['a', 'b', 'c', 'd'],
         label=1,
-        fps=1.0)
+        fps=1.0,
+    )
     out = GenerateRegionBoxes(max_regions=2, keyframe_tolerance=0)(info)
     assert out['region_captions'] == ['c', 'd']  # 2 frames each, vs 1 for b
 
@@ -133,32 +158,41 @@ def test_bbox_strategies_of_ablation_d():
         box_infos=[[]],
         region_captions=['calm'],
         label=0,
-        fps=10.0)
+        fps=10.0,
+    )
     no_box_anomaly = dict(normal, label=3, box_infos=[], region_captions=[])
     span = dict(
         normal,
         label=3,
         region_captions=['fight'],
-        box_infos=[[dict(frame=2, bbox=[0.1, 0.2, 0.3, 0.4])]])
+        box_infos=[[dict(frame=2, bbox=[0.1, 0.2, 0.3, 0.4])]],
+    )
     # virtual box + mask
     assert GenerateRegionBoxes()(dict(no_box_anomaly))['bbox_mask'].sum() == 0
     # drop: samples without a real box are dropped (None)
     drop = GenerateRegionBoxes(strategy='drop', keyframe_tolerance=0)
     assert drop(dict(normal)) is None
     assert drop(dict(no_box_anomaly)) is None
-    assert drop(
-        dict(span))['bbox_mask'][:, 0].tolist() == [False, False, True, False]
+    assert drop(dict(span))['bbox_mask'][:, 0].tolist() == [
+        False,
+        False,
+        True,
+        False,
+    ]
     # pseudo: every region valid on every frame
     pseudo = GenerateRegionBoxes(
-        strategy='pseudo', max_regions=1, pseudo_box=(0.25, 0.25, 0.75, 0.75))
+        strategy='pseudo', max_regions=1, pseudo_box=(0.25, 0.25, 0.75, 0.75)
+    )
     out = pseudo(dict(normal))
     assert out['bbox_mask'].all()
-    np.testing.assert_allclose(out['boxes'][:, 0],
-                               [[0.25, 0.25, 0.75, 0.75]] * 4)
+    np.testing.assert_allclose(
+        out['boxes'][:, 0], [[0.25, 0.25, 0.75, 0.75]] * 4
+    )
     out = pseudo(dict(span))
     assert out['bbox_mask'].all()
     np.testing.assert_allclose(
-        out['boxes'][:, 0], [[0.1, 0.2, 0.3, 0.4]] * 4, atol=1e-7)
+        out['boxes'][:, 0], [[0.1, 0.2, 0.3, 0.4]] * 4, atol=1e-7
+    )
 
 
 def region_sample(region, frames, fps=30.0, label=1):
@@ -167,7 +201,8 @@ def region_sample(region, frames, fps=30.0, label=1):
         box_infos=[region],
         region_captions=['x'],
         label=label,
-        fps=fps)
+        fps=fps,
+    )
 
 
 def test_keyframe_tolerance_is_seconds_at_the_video_fps():
@@ -175,11 +210,17 @@ def test_keyframe_tolerance_is_seconds_at_the_video_fps():
     region = [dict(frame=100, bbox=a), dict(frame=200, bbox=b)]
     # 20 and 10 frames before the first keyframe, 10 and 20 after the last
     frames = [80, 90, 100, 200, 210, 220]
-    gen = GenerateRegionBoxes(max_regions=1, keyframe_tolerance=0.5,
-                              min_size=0.0)
+    gen = GenerateRegionBoxes(
+        max_regions=1, keyframe_tolerance=0.5, min_size=0.0
+    )
     out = gen(region_sample(region, frames, fps=30.0))  # 0.5 s = 15 frames
     assert out['bbox_mask'][:, 0].tolist() == [
-        False, True, True, True, True, False
+        False,
+        True,
+        True,
+        True,
+        True,
+        False,
     ]
     # held at the nearest keyframe's box inside the tolerance
     np.testing.assert_allclose(out['boxes'][[1, 4], 0], [a, b], atol=1e-7)
@@ -187,7 +228,12 @@ def test_keyframe_tolerance_is_seconds_at_the_video_fps():
     # at 10 fps the same 0.5 s is 5 frames: 10 frames away is masked
     out = gen(region_sample(region, frames, fps=10.0))
     assert out['bbox_mask'][:, 0].tolist() == [
-        False, False, True, True, False, False
+        False,
+        False,
+        True,
+        True,
+        False,
+        False,
     ]
 
 
@@ -203,11 +249,12 @@ def test_anomalous_region_without_keyframes_per_strategy():
     assert normal['bbox_mask'][:, 0].all()
     assert GenerateRegionBoxes(strategy='drop')(dict(sample)) is None
     out = GenerateRegionBoxes(
-        strategy='pseudo', max_regions=1,
-        pseudo_box=(0.2, 0.3, 0.6, 0.7))(dict(sample))
+        strategy='pseudo', max_regions=1, pseudo_box=(0.2, 0.3, 0.6, 0.7)
+    )(dict(sample))
     assert out['bbox_mask'].all()
-    np.testing.assert_allclose(out['boxes'][:, 0], [[0.2, 0.3, 0.6, 0.7]] * 4,
-                               atol=1e-7)
+    np.testing.assert_allclose(
+        out['boxes'][:, 0], [[0.2, 0.3, 0.6, 0.7]] * 4, atol=1e-7
+    )
 
 
 def test_pseudo_holds_keyframe_boxes_beyond_any_tolerance():
@@ -218,10 +265,15 @@ def test_pseudo_holds_keyframe_boxes_beyond_any_tolerance():
     kwargs = dict(max_regions=1, keyframe_tolerance=0.0, min_size=0.0)
     masked = GenerateRegionBoxes(**kwargs)(dict(sample))
     assert masked['bbox_mask'][:, 0].tolist() == [
-        False, True, True, True, False
+        False,
+        True,
+        True,
+        True,
+        False,
     ]
     out = GenerateRegionBoxes(strategy='pseudo', **kwargs)(dict(sample))
     assert out['bbox_mask'].all()
     mid = (np.asarray(a) + np.asarray(b)) / 2
-    np.testing.assert_allclose(out['boxes'][:, 0], [a, a, mid, b, b],
-                               atol=1e-7)
+    np.testing.assert_allclose(
+        out['boxes'][:, 0], [a, a, mid, b, b], atol=1e-7
+    )

@@ -1,4 +1,5 @@
 """The cached-feature pipeline of frozen FG-CLIP training."""
+
 import json
 
 import numpy as np
@@ -9,55 +10,87 @@ from mmengine.registry import init_default_scope
 import fgclip_mm  # noqa: F401
 from fgclip_mm.datasets.transforms import GenerateRegionBoxes
 from fgclip_mm.datasets.transforms.cached_features import (
-    CachedPipelineError, cache_region_boxes, cached_frame_count,
-    snap_to_cached)
+    CachedPipelineError,
+    cache_region_boxes,
+    cached_frame_count,
+    snap_to_cached,
+)
 
 init_default_scope('mmaction')
 
-TRACK = [dict(frame=4, bbox=[0.1, 0.2, 0.5, 0.6]),
-         dict(frame=12, bbox=[0.3, 0.2, 0.7, 0.8])]
+TRACK = [
+    dict(frame=4, bbox=[0.1, 0.2, 0.5, 0.6]),
+    dict(frame=12, bbox=[0.3, 0.2, 0.7, 0.8]),
+]
 TOTAL, STRIDE, D = 21, 2, 4
 
 
-def fake_cache(root, stride=STRIDE, tracks=(TRACK, )):
+def fake_cache(root, stride=STRIDE, tracks=(TRACK,)):
     """A cache whose value at (cached frame k, slot s) is 100 k + s."""
     num = cached_frame_count(TOTAL, stride)
     slots = 1 + len(tracks) + 1
-    feats = (100 * np.arange(num)[:, None, None] +
-             np.arange(slots)[None, :, None]) * np.ones(D)
+    feats = (
+        100 * np.arange(num)[:, None, None] + np.arange(slots)[None, :, None]
+    ) * np.ones(D)
     (root / 'train').mkdir(parents=True, exist_ok=True)
     np.save(root / 'train' / 'vid.npy', feats.astype(np.float32))
-    index = dict(kind='fgclip_frames', frame_stride=stride, min_size=0.01,
-                 fixed_boxes=[[0, 0, 1, 1]],
-                 splits=dict(train=dict(vid=dict(
-                     path='train/vid.npy', total_frames=TOTAL, fps=10.0,
-                     num_cached_frames=num, tracks=list(tracks)))))
+    index = dict(
+        kind='fgclip_frames',
+        frame_stride=stride,
+        min_size=0.01,
+        fixed_boxes=[[0, 0, 1, 1]],
+        splits=dict(
+            train=dict(
+                vid=dict(
+                    path='train/vid.npy',
+                    total_frames=TOTAL,
+                    fps=10.0,
+                    num_cached_frames=num,
+                    tracks=list(tracks),
+                )
+            )
+        ),
+    )
     (root / 'index.json').write_text(json.dumps(index))
     return str(root)
 
 
-def sample(label=1, box_infos=(TRACK, ), captions=('a person',)):
-    return dict(video_id='vid', label=label, box_infos=list(box_infos),
-                region_captions=list(captions), global_caption='g',
-                timestamps=None, ann_index=0)
+def sample(label=1, box_infos=(TRACK,), captions=('a person',)):
+    return dict(
+        video_id='vid',
+        label=label,
+        box_infos=list(box_infos),
+        region_captions=list(captions),
+        global_caption='g',
+        timestamps=None,
+        ann_index=0,
+    )
 
 
 def pipeline(cache, *extra, strategy='virtual_mask'):
-    return Compose([
-        dict(type='FGCLIPCacheInit', cache_dir=cache),
-        dict(type='SampleAnnotatedFrames', clip_len=6),
-        dict(type='SnapToCachedFrames'),
-        dict(type='GenerateRegionBoxes', max_regions=3, strategy=strategy),
-        *extra,
-        dict(type='LoadFGCLIPCachedFeatures'),
-        dict(type='PackFGCLIPCachedInputs'),
-    ])
+    return Compose(
+        [
+            dict(type='FGCLIPCacheInit', cache_dir=cache),
+            dict(type='SampleAnnotatedFrames', clip_len=6),
+            dict(type='SnapToCachedFrames'),
+            dict(type='GenerateRegionBoxes', max_regions=3, strategy=strategy),
+            *extra,
+            dict(type='LoadFGCLIPCachedFeatures'),
+            dict(type='PackFGCLIPCachedInputs'),
+        ]
+    )
 
 
 def test_snapping_to_the_nearest_cached_frame():
     assert cached_frame_count(21, 2) == 11 and cached_frame_count(20, 2) == 10
-    assert snap_to_cached(np.array([0, 1, 2, 3, 19, 20]), 2, 10).tolist() \
-        == [0, 1, 1, 2, 9, 9]  # frame 20 is past the last cached frame (18)
+    assert snap_to_cached(np.array([0, 1, 2, 3, 19, 20]), 2, 10).tolist() == [
+        0,
+        1,
+        1,
+        2,
+        9,
+        9,
+    ]  # frame 20 is past the last cached frame (18)
     assert snap_to_cached(np.array([5]), 1, 10).tolist() == [5]
 
 
@@ -66,8 +99,15 @@ def test_cached_boxes_contain_every_generated_box(strategy):
     inds = np.arange(0, 20)
     gen = GenerateRegionBoxes(max_regions=3, strategy=strategy)
     for label, infos in ((1, [TRACK, []]), (0, [[]])):
-        out = gen(dict(frame_inds=inds, box_infos=infos, label=label,
-                       region_captions=['x'] * len(infos), fps=10.0))
+        out = gen(
+            dict(
+                frame_inds=inds,
+                box_infos=infos,
+                label=label,
+                region_captions=['x'] * len(infos),
+                fps=10.0,
+            )
+        )
         fixed = [[0, 0, 1, 1], list(gen.pseudo_box)]
         cached = cache_region_boxes([TRACK], fixed, inds, gen.min_size)
         for t, n in np.argwhere(out['bbox_mask']):
@@ -88,8 +128,9 @@ def test_pipeline_reads_the_rows_of_the_sampled_frames_and_boxes(tmp_path):
     assert mask[:, 0].any() and not mask[:, 1:].any()
     region = ds.region_feats.numpy()
     expect = 100.0 * inds[:, None] / 2 + 1  # slot 1 = the track
-    assert np.array_equal(region[mask[:, 0], 0],
-                          np.repeat(expect[mask[:, 0]], D, 1))
+    assert np.array_equal(
+        region[mask[:, 0], 0], np.repeat(expect[mask[:, 0]], D, 1)
+    )
     assert not region[~mask].any()
 
 
@@ -106,15 +147,17 @@ def test_normal_video_gets_the_virtual_box_features(tmp_path):
 
 @pytest.mark.parametrize('ratio', [0.0, 1.0])
 def test_flip_in_a_cached_pipeline_is_refused(tmp_path, ratio):
-    pipe = pipeline(fake_cache(tmp_path),
-                    dict(type='FlipWithBoxes', flip_ratio=ratio))
+    pipe = pipeline(
+        fake_cache(tmp_path), dict(type='FlipWithBoxes', flip_ratio=ratio)
+    )
     with pytest.raises(CachedPipelineError, match='pixel transforms'):
         pipe(sample())
 
 
 def test_crop_in_a_cached_pipeline_is_refused(tmp_path):
-    pipe = pipeline(fake_cache(tmp_path),
-                    dict(type='RandomCropWithBoxes', crop_size=32))
+    pipe = pipeline(
+        fake_cache(tmp_path), dict(type='RandomCropWithBoxes', crop_size=32)
+    )
     with pytest.raises(CachedPipelineError, match='read the frames'):
         pipe(sample())
 

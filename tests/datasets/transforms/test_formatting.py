@@ -19,13 +19,15 @@ def results(label=1, t=4, n=2, test=False):
         short_caption=None,
         is_anomaly=label != 0,
         filename='x.mp4',
-        img_shape=(32, 48))
+        img_shape=(32, 48),
+    )
     if test:
         r.update(
             anomaly_intervals=np.array([[5, 9]]),
             class_name='Abuse',
             clip_index=0,
-            num_clips=3)
+            num_clips=3,
+        )
     return r
 
 
@@ -34,11 +36,15 @@ def test_pack_fields_follow_the_interface():
     out = PackFGCLIPInputs()(r)
     inputs, ds = out['inputs'], out['data_samples']
     assert inputs.dtype == torch.uint8 and inputs.shape == (4, 3, 32, 48)
-    assert torch.equal(inputs[2].permute(1, 2, 0),
-                       torch.from_numpy(r['imgs'][2]))
+    assert torch.equal(
+        inputs[2].permute(1, 2, 0), torch.from_numpy(r['imgs'][2])
+    )
     assert ds.gt_label.tolist() == [1] and ds.gt_label.dtype == torch.long
     assert ds.frame_inds.dtype == torch.long and ds.frame_inds.tolist() == [
-        0, 3, 6, 9
+        0,
+        3,
+        6,
+        9,
     ]
     assert ds.boxes.dtype == torch.float32 and ds.boxes.shape == (4, 2, 4)
     assert ds.bbox_mask.dtype == torch.bool and ds.bbox_mask.shape == (4, 2)
@@ -61,13 +67,15 @@ def test_pack_without_boxes_gives_zero_region_slots():
 
 def test_collate_and_action_data_preprocessor_give_btchw():
     from mmaction.models import ActionDataPreprocessor
+
     batch = pseudo_collate(
-        [PackFGCLIPInputs()(results(1)),
-         PackFGCLIPInputs()(results(0))])
+        [PackFGCLIPInputs()(results(1)), PackFGCLIPInputs()(results(0))]
+    )
     pre = ActionDataPreprocessor(
         mean=[122.77, 116.75, 104.09],
         std=[68.5, 66.63, 70.32],
-        format_shape='NCHW')
+        format_shape='NCHW',
+    )
     out = pre(batch, training=True)
     assert out['inputs'].shape == (2, 4, 3, 32, 48)
     assert out['inputs'].dtype == torch.float32

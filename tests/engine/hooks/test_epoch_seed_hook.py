@@ -1,4 +1,5 @@
 """EpochSeedHook on a stub runner: every RNG follows (seed, epoch, rank)."""
+
 import os.path as osp
 import random
 from types import SimpleNamespace
@@ -18,8 +19,7 @@ REPO = osp.dirname(TESTS)
 
 def draws() -> tuple:
     """One number from each global RNG that transforms and dropout use."""
-    return (random.random(), float(np.random.rand()),
-            float(torch.rand(1)))
+    return (random.random(), float(np.random.rand()), float(torch.rand(1)))
 
 
 def draws_at(hook: EpochSeedHook, epoch: int, seed: int = 0) -> tuple:
@@ -53,8 +53,9 @@ def test_draws_follow_the_runner_seed_or_the_hook_seed():
     hook = EpochSeedHook()
     assert draws_at(hook, 0, seed=0) != draws_at(hook, 0, seed=1)
     # an explicit seed replaces the runner's
-    assert draws_at(EpochSeedHook(seed=1), 0, seed=0) == draws_at(hook, 0,
-                                                                 seed=1)
+    assert draws_at(EpochSeedHook(seed=1), 0, seed=0) == draws_at(
+        hook, 0, seed=1
+    )
 
 
 def test_each_rank_draws_differently(monkeypatch):
@@ -74,8 +75,12 @@ def test_the_seed_is_the_documented_function_of_seed_epoch_rank():
 
 
 def test_epoch_seed_differs_by_seed_epoch_and_rank():
-    seeds = {epoch_seed(s, e, r) for s in range(2) for e in range(3)
-             for r in range(2)}
+    seeds = {
+        epoch_seed(s, e, r)
+        for s in range(2)
+        for e in range(3)
+        for r in range(2)
+    }
     assert len(seeds) == 12
     assert all(0 <= s < 2**32 for s in seeds)
 
@@ -83,7 +88,8 @@ def test_epoch_seed_differs_by_seed_epoch_and_rank():
 def test_registered_and_in_the_default_runtime():
     assert isinstance(HOOKS.build(dict(type='EpochSeedHook')), EpochSeedHook)
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs', '_base_', 'default_runtime.py'))
+        osp.join(REPO, 'configs', '_base_', 'default_runtime.py')
+    )
     assert dict(type='EpochSeedHook') in cfg.custom_hooks
     # runs before every other before_train_epoch hook that could draw numbers
     assert EpochSeedHook.priority == 'VERY_HIGH'

@@ -12,9 +12,12 @@ def stub_runner(work_dir, epoch=0):
     model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Linear(3, 1))
     model[0].requires_grad_(False)
     return types.SimpleNamespace(
-        work_dir=str(work_dir), model=model, epoch=epoch,
+        work_dir=str(work_dir),
+        model=model,
+        epoch=epoch,
         message_hub=MessageHub.get_instance('run_stats_test'),
-        logger=logging.getLogger('run_stats_test'))
+        logger=logging.getLogger('run_stats_test'),
+    )
 
 
 def run_epoch(hook, runner, batches):
@@ -27,8 +30,9 @@ def run_epoch(hook, runner, batches):
 
 def test_counts_and_per_epoch_stats_are_written(tmp_path):
     runner = stub_runner(tmp_path)
-    assert count_parameters(runner.model) == dict(params=19,
-                                                  trainable_params=4)
+    assert count_parameters(runner.model) == dict(
+        params=19, trainable_params=4
+    )
     hook = RunStatsHook()
     hook.before_train(runner)
     run_epoch(hook, runner, [4, 4, 2])
@@ -40,14 +44,24 @@ def test_counts_and_per_epoch_stats_are_written(tmp_path):
     assert first['epoch_time'] > 0 and first['peak_rss_mb'] > 0
     assert abs(first['samples_per_s'] * first['epoch_time'] - 10) < 0.1
     hub = runner.message_hub
-    assert hub.get_scalar('train/epoch_time').current() == \
-        stats['epochs'][1]['epoch_time']
+    assert (
+        hub.get_scalar('train/epoch_time').current()
+        == stats['epochs'][1]['epoch_time']
+    )
 
 
 def test_resume_keeps_measured_epochs_and_drops_later_ones(tmp_path):
-    (tmp_path / 'run_stats.json').write_text(json.dumps(dict(epochs=[
-        dict(epoch=1, epoch_time=1.0), dict(epoch=2, epoch_time=2.0),
-        dict(epoch=3, epoch_time=3.0)])))
+    (tmp_path / 'run_stats.json').write_text(
+        json.dumps(
+            dict(
+                epochs=[
+                    dict(epoch=1, epoch_time=1.0),
+                    dict(epoch=2, epoch_time=2.0),
+                    dict(epoch=3, epoch_time=3.0),
+                ]
+            )
+        )
+    )
     runner = stub_runner(tmp_path, epoch=2)  # resumed from epoch_2.pth
     hook = RunStatsHook()
     hook.before_train(runner)

@@ -4,16 +4,20 @@ import numpy as np
 import pytest
 
 from fgclip_mm.annotations import xd_violence_labels
-from fgclip_mm.evaluation.functional import (intervals_to_labels,
-                                             is_normal_video,
-                                             load_test_annotations)
+from fgclip_mm.evaluation.functional import (
+    intervals_to_labels,
+    is_normal_video,
+    load_test_annotations,
+)
 
 
 def test_ucf_entries_carry_class_intervals_and_counts(data_root):
     entries = load_test_annotations(
         'ucf_crime',
-        osp.join(data_root, 'ucf_crime',
-                 'test_annotations_with_frame_counts.txt'))
+        osp.join(
+            data_root, 'ucf_crime', 'test_annotations_with_frame_counts.txt'
+        ),
+    )
     assert len(entries) == 290
     e = entries['Arson011_x264']
     assert e['class_name'] == 'Arson'
@@ -25,7 +29,8 @@ def test_ucf_entries_carry_class_intervals_and_counts(data_root):
 
 def test_xd_entries_take_class_of_first_label_code(data_root):
     entries = load_test_annotations(
-        'xd_violence', osp.join(data_root, 'xd_violence', 'annotations.txt'))
+        'xd_violence', osp.join(data_root, 'xd_violence', 'annotations.txt')
+    )
     assert len(entries) == 500
     name = 'Bad.Boys.1995__#01-11-55_01-12-40_label_G-B2-B6'
     assert entries[name]['class_name'] == 'Explosion'
@@ -36,16 +41,19 @@ def test_xd_entries_take_class_of_first_label_code(data_root):
 
 def test_shanghaitech_entries_from_split_and_masks(data_root):
     entries = load_test_annotations(
-        'shanghaitech', osp.join(data_root, 'shanghaitech', 'SH_Test_NEW.txt'))
+        'shanghaitech', osp.join(data_root, 'shanghaitech', 'SH_Test_NEW.txt')
+    )
     assert len(entries) == 199
     anomalous = [v for v, e in entries.items() if len(e['intervals'])]
     assert len(anomalous) == 44
     mask = np.load(
-        osp.join(data_root, 'shanghaitech', 'test_frame_mask', '01_0015.npy'))
+        osp.join(data_root, 'shanghaitech', 'test_frame_mask', '01_0015.npy')
+    )
     e = entries['01_0015']
     assert e['num_frames'] == len(mask)
     np.testing.assert_array_equal(
-        intervals_to_labels(e['intervals'], e['num_frames']), mask)
+        intervals_to_labels(e['intervals'], e['num_frames']), mask
+    )
     assert sum(e['num_frames'] for e in entries.values()) == 141_870
 
 
@@ -53,8 +61,9 @@ def test_is_normal_video_by_benchmark_convention():
     assert is_normal_video('xd_violence', 'x_label_A', None)
     assert not is_normal_video('xd_violence', 'x_label_B1-0-0', None)
     assert is_normal_video('ucf_crime', 'Normal_Videos_1', None)
-    assert not is_normal_video('ucf_crime', 'A',
-                               dict(intervals=np.array([[1, 2]])))
+    assert not is_normal_video(
+        'ucf_crime', 'A', dict(intervals=np.array([[1, 2]]))
+    )
 
 
 def test_unknown_benchmark_raises(tmp_path):

@@ -2,14 +2,20 @@ import numpy as np
 import pytest
 
 from fgclip_mm.evaluation.functional import (
-    apply_protocol, average_duplicate_frames, expand_frame_scores,
-    repeat_snippet_scores, segment_mean_scores, snippet_mean_scores)
+    apply_protocol,
+    average_duplicate_frames,
+    expand_frame_scores,
+    repeat_snippet_scores,
+    segment_mean_scores,
+    snippet_mean_scores,
+)
 
 
 def test_linear_expansion_interpolates_and_holds_edges():
     dense = expand_frame_scores([2, 6], [0.2, 0.6], 9, 'linear')
-    np.testing.assert_allclose(dense,
-                               [0.2, 0.2, 0.2, 0.3, 0.4, 0.5, 0.6, 0.6, 0.6])
+    np.testing.assert_allclose(
+        dense, [0.2, 0.2, 0.2, 0.3, 0.4, 0.5, 0.6, 0.6, 0.6]
+    )
 
 
 def test_nearest_expansion_prefers_earlier_sample_on_tie():
@@ -21,7 +27,8 @@ def test_expansion_is_identity_when_every_frame_is_sampled():
     scores = np.random.default_rng(0).random(20)
     for mode in ('linear', 'nearest'):
         np.testing.assert_array_equal(
-            expand_frame_scores(np.arange(20), scores, 20, mode), scores)
+            expand_frame_scores(np.arange(20), scores, 20, mode), scores
+        )
 
 
 def test_repeated_frame_index_gets_mean_score():
@@ -42,11 +49,14 @@ def test_duplicate_averaging_is_bit_identical_under_permutation():
         assert np.array_equal(got[1], ref[1])
 
 
-@pytest.mark.parametrize('inds, n, match', [
-    ([0, 10], 10, r'\[0, 10\)'),
-    ([-1, 3], 10, r'\[0, 10\)'),
-    ([], 10, 'no sampled frame'),
-])
+@pytest.mark.parametrize(
+    'inds, n, match',
+    [
+        ([0, 10], 10, r'\[0, 10\)'),
+        ([-1, 3], 10, r'\[0, 10\)'),
+        ([], 10, 'no sampled frame'),
+    ],
+)
 def test_expansion_rejects_bad_indices(inds, n, match):
     with pytest.raises(ValueError, match=match):
         expand_frame_scores(inds, np.zeros(len(inds)), n)
@@ -62,16 +72,16 @@ def test_expansion_rejects_nan_scores_and_unknown_mode():
 def test_snippet16_mean_repeated_and_partial_snippet_dropped():
     scores = np.arange(40, dtype=np.float64)
     out = snippet_mean_scores(scores, 16)
-    assert out.shape == (32, )
+    assert out.shape == (32,)
     np.testing.assert_array_equal(out[:16], np.full(16, 7.5))
     np.testing.assert_array_equal(out[16:], np.full(16, 23.5))
     np.testing.assert_array_equal(apply_protocol(scores, 'snippet16'), out)
-    assert apply_protocol(np.ones(15), 'snippet16').shape == (0, )
+    assert apply_protocol(np.ones(15), 'snippet16').shape == (0,)
 
 
 def test_repeat_snippet_scores_expands_x16():
     out = repeat_snippet_scores([0.1, 0.9])
-    assert out.shape == (32, )
+    assert out.shape == (32,)
     np.testing.assert_array_equal(out[:16], 0.1)
     np.testing.assert_array_equal(out[16:], 0.9)
 

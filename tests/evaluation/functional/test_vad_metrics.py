@@ -6,11 +6,17 @@ import pytest
 from scipy.io import loadmat
 from scipy.stats import rankdata
 
-from fgclip_mm.evaluation.functional import (average_precision, curve_auc,
-                                             far_at_recall, far_at_threshold,
-                                             per_class_roc_auc,
-                                             pr_curve_points, recall_threshold,
-                                             roc_auc, roc_curve_points)
+from fgclip_mm.evaluation.functional import (
+    average_precision,
+    curve_auc,
+    far_at_recall,
+    far_at_threshold,
+    per_class_roc_auc,
+    pr_curve_points,
+    recall_threshold,
+    roc_auc,
+    roc_curve_points,
+)
 
 
 def _cases():
@@ -52,24 +58,28 @@ def _oracle_ap_points(labels, scores):
 
 
 @pytest.mark.parametrize(
-    'name, labels, scores', CASES, ids=[c[0] for c in CASES])
+    'name, labels, scores', CASES, ids=[c[0] for c in CASES]
+)
 def test_auc_equals_the_mann_whitney_statistic(name, labels, scores):
     assert abs(roc_auc(labels, scores) - _oracle_auc(labels, scores)) < 1e-9
 
 
 @pytest.mark.parametrize(
-    'name, labels, scores', CASES, ids=[c[0] for c in CASES])
+    'name, labels, scores', CASES, ids=[c[0] for c in CASES]
+)
 def test_ap_conventions_against_brute_force_points(name, labels, scores):
     precision, recall = _oracle_ap_points(labels, scores)
     step = np.sum(np.diff(recall, prepend=0.0) * precision)
-    trapezoid = np.trapezoid(np.concatenate([[1.0], precision]),
-                         np.concatenate([[0.0], recall]))
+    trapezoid = np.trapezoid(
+        np.concatenate([[1.0], precision]), np.concatenate([[0.0], recall])
+    )
     assert abs(average_precision(labels, scores, 'sklearn') - step) < 1e-9
     assert abs(average_precision(labels, scores, 'pr_auc') - trapezoid) < 1e-9
     # the two conventions differ on real data: the name matters
     if name == 'random_informative':
-        assert average_precision(labels, scores, 'pr_auc') != \
-            average_precision(labels, scores, 'sklearn')
+        assert average_precision(
+            labels, scores, 'pr_auc'
+        ) != average_precision(labels, scores, 'sklearn')
 
 
 def test_curves_start_at_the_origin_and_match_brute_force_points():
@@ -166,7 +176,7 @@ def test_per_class_auc_pairs_each_class_with_all_normal_videos():
     labels, scores = [], []
     for n, pos in ((50, 10), (60, 20), (40, 0), (30, 0), (70, 15)):
         lab = np.zeros(n, np.uint8)
-        lab[5:5 + pos] = 1
+        lab[5 : 5 + pos] = 1
         labels.append(lab)
         scores.append(rng.random(n) * 0.5 + lab * rng.random(n) * 0.5)
     classes = ['Abuse', 'Arson', 'Normal', 'Normal', 'Abuse']
@@ -176,5 +186,6 @@ def test_per_class_auc_pairs_each_class_with_all_normal_videos():
     for cls, idx in (('Abuse', [0, 4, 2, 3]), ('Arson', [1, 2, 3])):
         ref = _oracle_auc(
             np.concatenate([labels[i] for i in idx]),
-            np.concatenate([scores[i] for i in idx]))
+            np.concatenate([scores[i] for i in idx]),
+        )
         assert abs(got[cls] - ref) < 1e-12

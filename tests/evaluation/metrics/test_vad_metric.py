@@ -4,12 +4,13 @@ import math
 import numpy as np
 import pytest
 import torch
+from mmaction.registry import METRICS
+from mmaction.structures import ActionDataSample
 from mmengine.evaluator import Evaluator
 from sklearn import metrics as skm
 
 from fgclip_mm.evaluation import VADMetric, expand_frame_scores, load_vad_dump
-from mmaction.registry import METRICS
-from mmaction.structures import ActionDataSample
+
 from ._vad_fixtures import VIDEOS, make_samples
 
 
@@ -25,8 +26,10 @@ def _reference(samples, protocol='frame'):
         clips = [s for s in samples if s['video_id'] == vid]
         pairs = {}
         for c in clips:
-            for i, v in zip(c['frame_inds'].tolist(),
-                            c['pred_frame_scores'].double().tolist()):
+            for i, v in zip(
+                c['frame_inds'].tolist(),
+                c['pred_frame_scores'].double().tolist(),
+            ):
                 pairs[i] = v  # overlapping clips carry identical scores
         inds = np.array(sorted(pairs))
         dense = np.interp(np.arange(n), inds, [pairs[i] for i in inds])
@@ -35,16 +38,18 @@ def _reference(samples, protocol='frame'):
             labels[s:e] = 1
         if protocol == 'snippet16':
             m = n // 16
-            dense = np.repeat(dense[:m * 16].reshape(m, 16).mean(1), 16)
-            labels = labels[:m * 16]
+            dense = np.repeat(dense[: m * 16].reshape(m, 16).mean(1), 16)
+            labels = labels[: m * 16]
         per_video[vid] = (labels, dense, cls, bool(intervals))
     return per_video
 
 
 def _pool(per_video, keep=lambda v: True):
     items = [v for v in per_video.values() if keep(v)]
-    return (np.concatenate([v[0] for v in items]),
-            np.concatenate([v[1] for v in items]))
+    return (
+        np.concatenate([v[0] for v in items]),
+        np.concatenate([v[1] for v in items]),
+    )
 
 
 @pytest.mark.parametrize('protocol', ['frame', 'snippet16'])
@@ -56,18 +61,22 @@ def test_metrics_match_sklearn_on_directly_built_pool(protocol):
     assert res['vad/num_videos'] == 6
     assert res['vad/num_frames'] == labels.size
     assert res['vad/AUC'] == pytest.approx(
-        skm.roc_auc_score(labels, scores), abs=1e-12)
+        skm.roc_auc_score(labels, scores), abs=1e-12
+    )
     assert res['vad/AP'] == pytest.approx(
-        skm.average_precision_score(labels, scores), abs=1e-12)
+        skm.average_precision_score(labels, scores), abs=1e-12
+    )
     la, sa = _pool(ref, lambda v: v[3])
     assert res['vad/AUC_A'] == pytest.approx(
-        skm.roc_auc_score(la, sa), abs=1e-12)
+        skm.roc_auc_score(la, sa), abs=1e-12
+    )
     _, sn = _pool(ref, lambda v: not v[3])
     assert res['vad/FAR'] == pytest.approx(np.mean(sn >= 0.5), abs=1e-12)
     for cls in ('Abuse', 'Arson'):
         lc, sc = _pool(ref, lambda v: v[2] == cls or not v[3])
         assert res[f'vad/AUC/{cls}'] == pytest.approx(
-            skm.roc_auc_score(lc, sc), abs=1e-12)
+            skm.roc_auc_score(lc, sc), abs=1e-12
+        )
     assert all(isinstance(v, (float, int)) for v in res.values())
 
 
@@ -101,8 +110,9 @@ def test_far_at_90_values_follow_recall_for_far():
     assert 'vad/FAR@95' not in res90
     for res, recall in ((res90, 0.9), (res95, 0.95)):
         key = f'vad/FAR@{recall * 100:g}'
-        far, thr = _far_at_recall_by_search(labels, scores, normal_scores,
-                                            recall)
+        far, thr = _far_at_recall_by_search(
+            labels, scores, normal_scores, recall
+        )
         assert res[f'{key}_threshold'] == pytest.approx(thr, abs=1e-12)
         assert res[key] == pytest.approx(far, abs=1e-12)
     # the fixture separates the two recalls
@@ -115,17 +125,18 @@ def test_far_threshold_sets_the_far_value():
     _, normal_scores = _pool(_reference(samples), lambda v: not v[3])
     res = _evaluate(VADMetric(far_threshold=0.3), samples)
     assert res['vad/FAR'] == pytest.approx(
-        np.mean(normal_scores >= 0.3), abs=1e-12)
+        np.mean(normal_scores >= 0.3), abs=1e-12
+    )
     # the fixture's normal scores lie in [0, 0.5): FAR is 0 at 0.5
     assert res['vad/FAR'] > 0.2
     assert _evaluate(VADMetric(), samples)['vad/FAR'] == 0
 
 
-def test_score_interp_linear_and_nearest_fill_the_gaps_differently(
-        tmp_path):
+def test_score_interp_linear_and_nearest_fill_the_gaps_differently(tmp_path):
     """Anomalous video: frames 0 and 4 sampled (scores 0 and 1), frames 3-4
     anomalous; normal video: 0.8 everywhere. Linear fills 0, .25, .5, .75,
     1; nearest 0, 0, 0 (tie: the earlier frame), 1, 1."""
+
     def sample(vid, scores, intervals):
         return dict(
             video_id=vid,
@@ -133,12 +144,14 @@ def test_score_interp_linear_and_nearest_fill_the_gaps_differently(
             pred_frame_scores=torch.tensor(scores),
             total_frames=5,
             class_name='X' if intervals else 'Normal',
-            anomaly_intervals=np.array(intervals).reshape(-1, 2))
+            anomaly_intervals=np.array(intervals).reshape(-1, 2),
+        )
 
     samples = [sample('a', [0.0, 1.0], [[3, 5]]), sample('n', [0.8, 0.8], [])]
     labels = np.r_[0, 0, 0, 1, 1, np.zeros(5)]
     expected = dict(
-        linear=[0.0, 0.25, 0.5, 0.75, 1.0], nearest=[0.0, 0.0, 0.0, 1.0, 1.0])
+        linear=[0.0, 0.25, 0.5, 0.75, 1.0], nearest=[0.0, 0.0, 0.0, 1.0, 1.0]
+    )
     aucs = {}
     for mode, dense in expected.items():
         dump = str(tmp_path / f'{mode}.npz')
@@ -147,7 +160,8 @@ def test_score_interp_linear_and_nearest_fill_the_gaps_differently(
         np.testing.assert_allclose(videos['a']['scores'], dense, atol=1e-7)
         scores = np.r_[dense, np.full(5, 0.8)]
         assert res['vad/AUC'] == pytest.approx(
-            skm.roc_auc_score(labels, scores), abs=1e-7)
+            skm.roc_auc_score(labels, scores), abs=1e-7
+        )
         aucs[mode] = res['vad/AUC']
     # by hand: 0.75 beats 3 of the 8 negatives, 1.0 beats all of them
     assert aucs['linear'] == pytest.approx(11 / 16)
@@ -160,7 +174,8 @@ def test_pr_auc_convention_and_segments32_protocol_are_selectable():
     labels, scores = _pool(_reference(samples))
     precision, recall, _ = skm.precision_recall_curve(labels, scores)
     assert res['vad/AP'] == pytest.approx(
-        skm.auc(recall, precision), abs=1e-12)
+        skm.auc(recall, precision), abs=1e-12
+    )
     res32 = _evaluate(VADMetric(protocol='segments32'), samples)
     assert res32['vad/num_frames'] == sum(v[1] for v in VIDEOS)
 
@@ -185,22 +200,27 @@ def test_scores_of_a_frame_seen_by_two_clips_are_averaged():
         video_id='v',
         total_frames=4,
         class_name='Abuse',
-        anomaly_intervals=np.array([[2, 4]]))
+        anomaly_intervals=np.array([[2, 4]]),
+    )
     a = dict(
         base,
         frame_inds=torch.tensor([0, 2]),
-        pred_frame_scores=torch.tensor([0.0, 0.2]))
+        pred_frame_scores=torch.tensor([0.0, 0.2]),
+    )
     b = dict(
         base,
         frame_inds=torch.tensor([2, 3]),
-        pred_frame_scores=torch.tensor([0.6, 1.0]))
+        pred_frame_scores=torch.tensor([0.6, 1.0]),
+    )
     metric = VADMetric(dump_file=None)
     metric.process(None, [a, b])
     videos = metric._merge_videos(metric.results)
     assert list(videos) == ['v']
     dense = expand_frame_scores(
         np.concatenate(videos['v']['frame_inds']),
-        np.concatenate(videos['v']['scores']), 4)
+        np.concatenate(videos['v']['scores']),
+        4,
+    )
     np.testing.assert_allclose(dense, [0.0, 0.2, 0.4, 1.0], atol=1e-7)
 
 
@@ -213,7 +233,8 @@ def test_labels_come_from_each_videos_own_intervals():
             pred_frame_scores=torch.tensor(scores),
             total_frames=4,
             class_name='X',
-            anomaly_intervals=np.array(intervals).reshape(-1, 2))
+            anomaly_intervals=np.array(intervals).reshape(-1, 2),
+        )
 
     normal = sample('b', [], (0.0, 0.0, 0.0, 0.0))
     res = _evaluate(VADMetric(), [sample('a', [[2, 4]]), normal])
@@ -223,7 +244,8 @@ def test_labels_come_from_each_videos_own_intervals():
     # inclusive: (2, 2) marks frame 2 only -> frame 3 (0.9) is a negative
     res = _evaluate(
         VADMetric(interval_convention='inclusive'),
-        [sample('a', [[2, 2]]), normal])
+        [sample('a', [[2, 2]]), normal],
+    )
     assert res['vad/AUC'] == pytest.approx(6 / 7)
     res = _evaluate(VADMetric(), [sample('a', [[2, 3]]), normal])
     assert res['vad/AUC'] == pytest.approx(6 / 7)
@@ -239,7 +261,8 @@ def test_accepts_action_data_samples_and_runs_in_mmengine_evaluator():
         ds.set_field(s['total_frames'], 'total_frames', field_type='metainfo')
         ds.set_field(s['class_name'], 'class_name', field_type='metainfo')
         ds.set_field(
-            s['anomaly_intervals'], 'anomaly_intervals', field_type='metainfo')
+            s['anomaly_intervals'], 'anomaly_intervals', field_type='metainfo'
+        )
         ds.frame_inds = s['frame_inds']
         ds.pred_frame_scores = s['pred_frame_scores']
         data_samples.append(ds)
@@ -249,7 +272,7 @@ def test_accepts_action_data_samples_and_runs_in_mmengine_evaluator():
     assert direct.evaluate(len(samples)) == ref
     evaluator = Evaluator(METRICS.build(dict(type='VADMetric')))
     for i in range(0, len(data_samples), 4):
-        evaluator.process(data_samples[i:i + 4])
+        evaluator.process(data_samples[i : i + 4])
     assert evaluator.evaluate(len(data_samples)) == ref
 
 
@@ -257,11 +280,13 @@ def test_class_name_falls_back_to_dataset_meta_classes():
     samples = make_samples()
     for s in samples:
         del s['class_name']
-        s['gt_label'] = torch.tensor([{
-            'Normal': 0,
-            'Abuse': 1,
-            'Arson': 2
-        }[next(v[3] for v in VIDEOS if v[0] == s['video_id'])]])
+        s['gt_label'] = torch.tensor(
+            [
+                {'Normal': 0, 'Abuse': 1, 'Arson': 2}[
+                    next(v[3] for v in VIDEOS if v[0] == s['video_id'])
+                ]
+            ]
+        )
     metric = VADMetric()
     metric.dataset_meta = dict(classes=['Normal', 'Abuse', 'Arson'])
     res = _evaluate(metric, samples)
@@ -318,8 +343,10 @@ def test_invalid_arguments_are_rejected():
     for kwargs, message in (
         (dict(protocol='clip'), "protocol must be one of .*'clip'"),
         (dict(ap_convention='voc'), "ap_convention must be one of .*'voc'"),
-        (dict(interval_convention='closed'),
-         "interval_convention must be one of .*'closed'"),
+        (
+            dict(interval_convention='closed'),
+            "interval_convention must be one of .*'closed'",
+        ),
         (dict(score_interp='cubic'), "score_interp must be one of .*'cubic'"),
         (dict(recall_for_far=0), r'recall_for_far must be in \(0, 1\]'),
     ):
@@ -328,7 +355,8 @@ def test_invalid_arguments_are_rejected():
 
 
 def test_label_lengths_file_reproduces_the_shared_ucf_snippet16_labels(
-        tmp_path, data_root):
+    tmp_path, data_root
+):
     """With the per-video label lengths, the metric's own labels are the
     widely shared UCF-Crime I3D label array (checked via its positive runs)."""
     import json
@@ -336,24 +364,34 @@ def test_label_lengths_file_reproduces_the_shared_ucf_snippet16_labels(
 
     import torch
 
-    from fgclip_mm.annotations import (parse_ucf_crime_annotations,
-                                       read_video_list)
+    from fgclip_mm.annotations import (
+        parse_ucf_crime_annotations,
+        read_video_list,
+    )
     from fgclip_mm.evaluation import VADMetric, load_vad_dump
+
     ucf = osp.join(data_root, 'ucf_crime')
     ann = parse_ucf_crime_annotations(
-        osp.join(ucf, 'test_annotations_with_frame_counts.txt'))
+        osp.join(ucf, 'test_annotations_with_frame_counts.txt')
+    )
     samples = [
-        dict(video_id=vid, frame_inds=torch.tensor([0, v['num_frames'] - 1]),
-             pred_frame_scores=torch.tensor([0.2, 0.8]),
-             total_frames=v['num_frames'],
-             anomaly_intervals=np.asarray(v['intervals'],
-                                          np.int64).reshape(-1, 2),
-             class_name=v['class_name']) for vid, v in ann.items()
+        dict(
+            video_id=vid,
+            frame_inds=torch.tensor([0, v['num_frames'] - 1]),
+            pred_frame_scores=torch.tensor([0.2, 0.8]),
+            total_frames=v['num_frames'],
+            anomaly_intervals=np.asarray(v['intervals'], np.int64).reshape(
+                -1, 2
+            ),
+            class_name=v['class_name'],
+        )
+        for vid, v in ann.items()
     ]
     lengths_csv = osp.join(ucf, 'test_snippet16_lengths.csv')
     dump = str(tmp_path / 'dump.npz')
-    metric = VADMetric(protocol='snippet16', label_lengths_file=lengths_csv,
-                       dump_file=dump)
+    metric = VADMetric(
+        protocol='snippet16', label_lengths_file=lengths_csv, dump_file=dump
+    )
     metric.process(None, samples)
     result = metric.compute_metrics(metric.results)
     assert result['num_frames'] == 1109680
@@ -379,14 +417,23 @@ def test_label_lengths_file_must_list_every_video(tmp_path):
     import torch
 
     from fgclip_mm.evaluation import VADMetric
+
     lengths = tmp_path / 'lengths.csv'
     lengths.write_text('video,label_frames\nv1,32\n')
     metric = VADMetric(protocol='snippet16', label_lengths_file=str(lengths))
-    metric.process(None, [
-        dict(video_id=vid, frame_inds=torch.tensor([0, 47]),
-             pred_frame_scores=torch.tensor([0.1, 0.9]), total_frames=48,
-             anomaly_intervals=np.zeros((0, 2), np.int64), class_name='Normal')
-        for vid in ('v1', 'v2')
-    ])
+    metric.process(
+        None,
+        [
+            dict(
+                video_id=vid,
+                frame_inds=torch.tensor([0, 47]),
+                pred_frame_scores=torch.tensor([0.1, 0.9]),
+                total_frames=48,
+                anomaly_intervals=np.zeros((0, 2), np.int64),
+                class_name='Normal',
+            )
+            for vid in ('v1', 'v2')
+        ],
+    )
     with pytest.raises(ValueError, match="'v2' is not in label_lengths_file"):
         metric.compute_metrics(metric.results)

@@ -1,4 +1,5 @@
 """A 2-process gloo evaluation gives exactly the single-process metrics."""
+
 import copy
 import json
 import os.path as osp
@@ -27,10 +28,10 @@ def _rank_parts(samples, rank, split):
     """
     if split == 'interleaved':
         total = -(-len(samples) // WORLD_SIZE) * WORLD_SIZE
-        padded = samples + samples[:total - len(samples)]
+        padded = samples + samples[: total - len(samples)]
         return padded[rank:total:WORLD_SIZE]
     half = len(samples) // WORLD_SIZE
-    return samples[rank * half:(rank + 1) * half]
+    return samples[rank * half : (rank + 1) * half]
 
 
 def _worker(rank: int, port: int, out_dir: str) -> None:
@@ -44,14 +45,18 @@ def _worker(rank: int, port: int, out_dir: str) -> None:
         'gloo',
         init_method=f'tcp://127.0.0.1:{port}',
         rank=rank,
-        world_size=WORLD_SIZE)
+        world_size=WORLD_SIZE,
+    )
     try:
         results = {}
-        for split, samples in (('interleaved', make_samples()[:-1]),
-                               ('blocks', make_samples())):
+        for split, samples in (
+            ('interleaved', make_samples()[:-1]),
+            ('blocks', make_samples()),
+        ):
             assert len(samples) % 2 == (1 if split == 'interleaved' else 0)
             metric = VADMetric(
-                dump_file=osp.join(out_dir, f'dist_{split}.npz'))
+                dump_file=osp.join(out_dir, f'dist_{split}.npz')
+            )
             metric.process(None, _rank_parts(samples, rank, split))
             results[split] = metric.evaluate(len(samples))
         if rank == 0:
@@ -72,11 +77,14 @@ def test_two_process_gloo_equals_single_process(tmp_path):
         args=(_free_port(), out_dir),
         nprocs=WORLD_SIZE,
         join=True,
-        start_method='fork')
+        start_method='fork',
+    )
     with open(osp.join(out_dir, 'dist.json')) as f:
         dist_results = json.load(f)
-    for split, samples in (('interleaved', make_samples()[:-1]),
-                           ('blocks', make_samples())):
+    for split, samples in (
+        ('interleaved', make_samples()[:-1]),
+        ('blocks', make_samples()),
+    ):
         metric = VADMetric(dump_file=osp.join(out_dir, f'single_{split}.npz'))
         metric.process(None, copy.deepcopy(samples))
         single = metric.evaluate(len(samples))
@@ -84,8 +92,10 @@ def test_two_process_gloo_equals_single_process(tmp_path):
         assert dist_results[split] == single, split
         dist_videos, _ = load_vad_dump(osp.join(out_dir, f'dist_{split}.npz'))
         single_videos, _ = load_vad_dump(
-            osp.join(out_dir, f'single_{split}.npz'))
+            osp.join(out_dir, f'single_{split}.npz')
+        )
         assert list(dist_videos) == list(single_videos)
         for vid in single_videos:
-            assert (dist_videos[vid]['scores'] == single_videos[vid]['scores']
-                    ).all()
+            assert (
+                dist_videos[vid]['scores'] == single_videos[vid]['scores']
+            ).all()

@@ -27,15 +27,22 @@ def test_weights_from_a_local_file_give_identical_embeddings(tmp_path):
     torch.manual_seed(1)
     source = open_clip.CLIP(**tiny_clip_arch())
     path = tmp_path / 'clip_tiny.pt'
-    torch.save({'state_dict': {f'module.{k}': v
-                               for k, v in source.state_dict().items()}}, path)
+    torch.save(
+        {
+            'state_dict': {
+                f'module.{k}': v for k, v in source.state_dict().items()
+            }
+        },
+        path,
+    )
     torch.manual_seed(2)  # a different random init, overwritten by the file
     loaded = OpenCLIPBackbone(arch=tiny_clip_arch(), pretrained=str(path))
     images = torch.randn(2, 3, 64, 64)
     torch.testing.assert_close(loaded(images)[0], source.encode_image(images))
     tokens = loaded.tokenize(['a person fighting'])
-    torch.testing.assert_close(loaded.encode_text(['a person fighting']),
-                               source.encode_text(tokens))
+    torch.testing.assert_close(
+        loaded.encode_text(['a person fighting']), source.encode_text(tokens)
+    )
 
 
 def test_foreign_checkpoint_is_refused_with_the_file_named(tmp_path):
@@ -44,8 +51,9 @@ def test_foreign_checkpoint_is_refused_with_the_file_named(tmp_path):
     with pytest.raises(ValueError, match='resnet.pth'):
         OpenCLIPBackbone(arch=tiny_clip_arch(), pretrained=str(path))
     with pytest.raises(FileNotFoundError, match='missing.pt'):
-        OpenCLIPBackbone(arch=tiny_clip_arch(),
-                         pretrained=str(tmp_path / 'missing.pt'))
+        OpenCLIPBackbone(
+            arch=tiny_clip_arch(), pretrained=str(tmp_path / 'missing.pt')
+        )
 
 
 def test_prompt_context_trains_while_the_text_tower_stays_frozen():

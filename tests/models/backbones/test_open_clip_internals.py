@@ -2,10 +2,15 @@ import open_clip
 import pytest
 import torch
 
-from fgclip_mm.models.backbones import (OpenCLIPBackbone, tiny_clip_arch,
-                                        vit_global_and_dense)
+from fgclip_mm.models.backbones import (
+    OpenCLIPBackbone,
+    tiny_clip_arch,
+    vit_global_and_dense,
+)
 from fgclip_mm.models.backbones.open_clip_internals import (
-    encode_text_with_context, value_only_block)
+    encode_text_with_context,
+    value_only_block,
+)
 
 
 @pytest.fixture(scope='module')
@@ -23,7 +28,8 @@ def _patch_dropout_arch(prob):
 def manual_dense(visual, images):
     """Independent route: open_clip's own block with a diagonal attention mask.
 
-    A token that may attend only to itself gets softmax weight 1 on itself, so the
+    A token that may attend only to itself gets softmax weight 1 on itself, so
+    the
     block computes exactly the value path.
     """
     x = visual._embeds(images)
@@ -75,7 +81,10 @@ def test_context_equal_to_placeholder_embeddings_reproduces_encode_text():
     placeholder = clip.token_embedding(tokens[0, 1:4]).detach()
     torch.testing.assert_close(
         encode_text_with_context(clip, tokens, placeholder),
-        clip.encode_text(tokens), rtol=1e-5, atol=1e-6)
+        clip.encode_text(tokens),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_dense_features_refuse_a_tower_that_drops_patches():

@@ -1,4 +1,5 @@
 """AR-Net (Wan et al., ICME 2020): k-max MIL + centre loss, training."""
+
 import math
 
 import pytest
@@ -12,27 +13,30 @@ DIMS = 64
 
 def _model(seed=0):
     torch.manual_seed(seed)
-    model = MODELS.build(dict(
-        type='SnippetVADRecognizer',
-        head=dict(type='ARNetHead', in_channels=DIMS, hidden_dim=32),
-        loss=dict(type='ARNetLoss')))
+    model = MODELS.build(
+        dict(
+            type='SnippetVADRecognizer',
+            head=dict(type='ARNetHead', in_channels=DIMS, hidden_dim=32),
+            loss=dict(type='ARNetLoss'),
+        )
+    )
     model.init_weights()
     return model
 
 
 def _direct_arnet(scores, lengths, labels, k_div, lam):
     """Paper Sec. 2.2 with plain loops: k-max BCE and centre loss."""
-    bce, count, centers = 0., 0, []
+    bce, count, centers = 0.0, 0, []
     for row, n, label in zip(scores, lengths, labels):
         real = row[:n]
         k = n // k_div + 1
-        y = 1. if label > 0 else 0.
+        y = 1.0 if label > 0 else 0.0
         for s in sorted(real, reverse=True)[:k]:
             bce -= y * math.log(s) + (1 - y) * math.log(1 - s)
             count += 1
         if label == 0:
             c = sum(real) / n
-            centers.append(sum((s - c)**2 for s in real) / n)
+            centers.append(sum((s - c) ** 2 for s in real) / n)
     return bce / count, lam * sum(centers) / len(centers)
 
 
@@ -44,7 +48,7 @@ def test_loss_matches_the_papers_formula():
     mask = torch.arange(17)[None] < torch.tensor(lengths)[:, None]
     loss = MODELS.build(dict(type='ARNetLoss'))
     out = loss(dict(scores=scores), torch.tensor(labels), mask)
-    kmax, center = _direct_arnet(scores.tolist(), lengths, labels, 8, 20.)
+    kmax, center = _direct_arnet(scores.tolist(), lengths, labels, 8, 20.0)
     assert float(out['loss_kmax']) == pytest.approx(kmax, rel=1e-5)
     assert float(out['loss_center']) == pytest.approx(center, rel=1e-5)
 

@@ -1,4 +1,5 @@
 """The baselines' _base_ model configs build and run (tiny overrides)."""
+
 import os.path as osp
 
 import pytest
@@ -9,10 +10,18 @@ from mmengine.config import Config
 
 from fgclip_mm.models.backbones import tiny_clip_arch
 
-CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs',
-                      '_base_', 'models')
-TINY_TEXT = tiny_clip_arch(embed_dim=32, image_size=16, patch_size=8,
-                           width=32, layers=1, heads=2, context_length=16)
+CONFIG_DIR = osp.join(
+    osp.dirname(__file__), '..', '..', '..', 'configs', '_base_', 'models'
+)
+TINY_TEXT = tiny_clip_arch(
+    embed_dim=32,
+    image_size=16,
+    patch_size=8,
+    width=32,
+    layers=1,
+    heads=2,
+    context_length=16,
+)
 
 
 def _build(name):
@@ -28,28 +37,37 @@ def _build(name):
     return MODELS.build(cfg.model), cfg
 
 
-@pytest.mark.parametrize('name', [
-    'mil_snippet.py', 'rtfm_snippet.py', 'arnet_snippet.py',
-    'vadclip_snippet.py'
-])
+@pytest.mark.parametrize(
+    'name',
+    [
+        'mil_snippet.py',
+        'rtfm_snippet.py',
+        'arnet_snippet.py',
+        'vadclip_snippet.py',
+    ],
+)
 def test_trainable_configs_build_train_step_and_predict(name):
     model, cfg = _build(name)
     assert 'paper_optim_wrapper' in cfg
     samples = [ActionDataSample().set_gt_label(label) for label in (0, 1)]
     data = model.data_preprocessor(
-        dict(inputs=[torch.randn(20, 2, 32) for _ in samples],
-             data_samples=samples), True)
+        dict(
+            inputs=[torch.randn(20, 2, 32) for _ in samples],
+            data_samples=samples,
+        ),
+        True,
+    )
     losses = model(**data, mode='loss')
     sum(losses.values()).backward()
     model.eval()
     out = model(**data, mode='predict')
-    assert out[0].pred_frame_scores.shape == (20 * 16, )
+    assert out[0].pred_frame_scores.shape == (20 * 16,)
 
 
 def test_zero_shot_config_predicts_and_refuses_training():
     model, _ = _build('zeroshot-clip_snippet.py')
     sample = ActionDataSample().set_gt_label(1)
     out = model(torch.randn(1, 5, 1, 32), [sample], mode='predict')
-    assert out[0].pred_frame_scores.shape == (80, )
+    assert out[0].pred_frame_scores.shape == (80,)
     with pytest.raises(RuntimeError, match='not trainable'):
         model(torch.randn(1, 5, 1, 32), [sample], mode='loss')

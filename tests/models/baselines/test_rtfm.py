@@ -1,4 +1,5 @@
 """RTFM (Tian et al., ICCV 2021): MTN head, magnitude loss, training."""
+
 import math
 
 import pytest
@@ -12,18 +13,22 @@ DIMS = 64
 
 def _model(seed=0):
     torch.manual_seed(seed)
-    model = MODELS.build(dict(
-        type='SnippetVADRecognizer',
-        head=dict(type='RTFMHead', in_channels=DIMS, hidden_dims=(32, 16)),
-        loss=dict(type='RTFMLoss')))
+    model = MODELS.build(
+        dict(
+            type='SnippetVADRecognizer',
+            head=dict(type='RTFMHead', in_channels=DIMS, hidden_dims=(32, 16)),
+            loss=dict(type='RTFMLoss'),
+        )
+    )
     model.init_weights()
     return model
 
 
 def test_head_averages_scores_and_magnitudes_over_crops():
     torch.manual_seed(0)
-    head = MODELS.build(dict(type='RTFMHead', in_channels=16,
-                             hidden_dims=(8, )))
+    head = MODELS.build(
+        dict(type='RTFMHead', in_channels=16, hidden_dims=(8,))
+    )
     head.init_weights()
     head.eval()
     x = torch.randn(2 * 3, 7, 16)  # 2 videos x 3 crops
@@ -32,10 +37,12 @@ def test_head_averages_scores_and_magnitudes_over_crops():
     assert out['features'].shape == (2, 3, 7, 16)
     feats = head.mtn(x)
     torch.testing.assert_close(
-        out['magnitudes'], feats.norm(dim=-1).reshape(2, 3, 7).mean(dim=1))
+        out['magnitudes'], feats.norm(dim=-1).reshape(2, 3, 7).mean(dim=1)
+    )
     per_crop = torch.sigmoid(head.classifier(feats)).squeeze(-1)
-    torch.testing.assert_close(out['scores'],
-                               per_crop.reshape(2, 3, 7).mean(dim=1))
+    torch.testing.assert_close(
+        out['scores'], per_crop.reshape(2, 3, 7).mean(dim=1)
+    )
 
 
 def test_mtn_is_residual_and_non_local_is_identity_at_init():
@@ -63,10 +70,10 @@ def _norm(v):
 def _direct_rtfm(scores, mags, feats, labels, k, m, alpha, lsp, lsm, form):
     """Sec. 3.3-3.4 (public-code form) with plain loops."""
     sel = [sorted(range(len(row)), key=lambda t: -row[t])[:k] for row in mags]
-    bce = 0.
+    bce = 0.0
     for b, idx in enumerate(sel):
         s = sum(scores[b][t] for t in idx) / k
-        y = 1. if labels[b] > 0 else 0.
+        y = 1.0 if labels[b] > 0 else 0.0
         bce -= y * math.log(s) + (1 - y) * math.log(1 - s)
     bce /= len(sel)
     crop_mag = {0: [], 1: []}
@@ -78,15 +85,22 @@ def _direct_rtfm(scores, mags, feats, labels, k, m, alpha, lsp, lsm, form):
     terms = []
     for a in crop_mag[1]:
         for n in crop_mag[0]:
-            terms.append((abs(m - a) + n)**2 if form == 'rtfm' else
-                         max(0., m - a + n))
+            terms.append(
+                (abs(m - a) + n) ** 2
+                if form == 'rtfm'
+                else max(0.0, m - a + n)
+            )
     mag_loss = alpha * sum(terms) / len(terms)
-    a_scores = [s for b, row in enumerate(scores) if labels[b] > 0
-                for s in row]
+    a_scores = [
+        s for b, row in enumerate(scores) if labels[b] > 0 for s in row
+    ]
     sparse = lsp * _norm(a_scores)
-    smooth = lsm * sum((row[t] - row[t + 1])**2
-                       for b, row in enumerate(scores) if labels[b] > 0
-                       for t in range(len(row) - 1))
+    smooth = lsm * sum(
+        (row[t] - row[t + 1]) ** 2
+        for b, row in enumerate(scores)
+        if labels[b] > 0
+        for t in range(len(row) - 1)
+    )
     return bce, mag_loss, sparse, smooth
 
 
@@ -97,15 +111,35 @@ def test_loss_matches_the_formula(form):
     mags = torch.rand(4, 6, generator=gen)
     feats = torch.randn(4, 2, 6, 3, generator=gen) * 5
     labels = torch.tensor([0, 3, 0, 1])
-    loss = MODELS.build(dict(type='RTFMLoss', k=3, margin=12., alpha=0.01,
-                             lambda_sparse=0.5, lambda_smooth=0.3,
-                             form=form))
+    loss = MODELS.build(
+        dict(
+            type='RTFMLoss',
+            k=3,
+            margin=12.0,
+            alpha=0.01,
+            lambda_sparse=0.5,
+            lambda_smooth=0.3,
+            form=form,
+        )
+    )
     loss.eval()  # no selection dropout
     out = loss(dict(scores=scores, magnitudes=mags, features=feats), labels)
-    direct = _direct_rtfm(scores.tolist(), mags.tolist(), feats.tolist(),
-                          labels.tolist(), 3, 12., 0.01, 0.5, 0.3, form)
-    got = [float(out[key]) for key in ('loss_cls', 'loss_magnitude',
-                                       'loss_sparse', 'loss_smooth')]
+    direct = _direct_rtfm(
+        scores.tolist(),
+        mags.tolist(),
+        feats.tolist(),
+        labels.tolist(),
+        3,
+        12.0,
+        0.01,
+        0.5,
+        0.3,
+        form,
+    )
+    got = [
+        float(out[key])
+        for key in ('loss_cls', 'loss_magnitude', 'loss_sparse', 'loss_smooth')
+    ]
     assert got == pytest.approx(list(direct), rel=1e-5)
     assert direct[1] > 0
 
@@ -113,9 +147,11 @@ def test_loss_matches_the_formula(form):
 def test_selection_dropout_only_in_training():
     loss = MODELS.build(dict(type='RTFMLoss'))
     gen = torch.Generator().manual_seed(0)
-    outputs = dict(scores=torch.rand(2, 8, generator=gen),
-                   magnitudes=torch.rand(2, 8, generator=gen),
-                   features=torch.randn(2, 1, 8, 4, generator=gen))
+    outputs = dict(
+        scores=torch.rand(2, 8, generator=gen),
+        magnitudes=torch.rand(2, 8, generator=gen),
+        features=torch.randn(2, 1, 8, 4, generator=gen),
+    )
     labels = torch.tensor([0, 1])
     loss.eval()
     a = loss(outputs, labels)['loss_cls']

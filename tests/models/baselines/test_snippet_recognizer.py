@@ -1,4 +1,5 @@
 """SnippetVADRecognizer and SnippetDataPreprocessor: batching, crops, modes."""
+
 import pytest
 import torch
 from mmaction.registry import MODELS
@@ -16,10 +17,13 @@ def _samples(labels, snippet_length=16):
 
 def _mil_model(dims=8):
     torch.manual_seed(0)
-    model = MODELS.build(dict(
-        type='SnippetVADRecognizer',
-        head=dict(type='MILHead', in_channels=dims, hidden_dims=(8, 4)),
-        loss=dict(type='MILRankingLoss')))
+    model = MODELS.build(
+        dict(
+            type='SnippetVADRecognizer',
+            head=dict(type='MILHead', in_channels=dims, hidden_dims=(8, 4)),
+            loss=dict(type='MILRankingLoss'),
+        )
+    )
     return model.eval()
 
 
@@ -47,8 +51,12 @@ def test_preprocessor_reads_2d_features_as_one_crop():
 def test_preprocessor_rejects_mixed_feature_dims():
     pre = MODELS.build(dict(type='SnippetDataPreprocessor'))
     with pytest.raises(ValueError, match='differ in'):
-        pre(dict(inputs=[torch.randn(4, 1, 6), torch.randn(4, 1, 5)],
-                 data_samples=_samples([0, 1])))
+        pre(
+            dict(
+                inputs=[torch.randn(4, 1, 6), torch.randn(4, 1, 5)],
+                data_samples=_samples([0, 1]),
+            )
+        )
 
 
 def test_predict_averages_crops_and_repeats_per_frame():
@@ -56,26 +64,33 @@ def test_predict_averages_crops_and_repeats_per_frame():
     x = torch.randn(1, 6, 3, 8)
     samples = _samples([1], snippet_length=4)
     out = model(x, samples, mode='predict')[0]
-    per_crop = torch.stack([
-        torch.sigmoid(model.head.mlp(x[0, :, c])).squeeze(-1)
-        for c in range(3)
-    ])
+    per_crop = torch.stack(
+        [
+            torch.sigmoid(model.head.mlp(x[0, :, c])).squeeze(-1)
+            for c in range(3)
+        ]
+    )
     expected = per_crop.mean(dim=0)
     torch.testing.assert_close(out.pred_snippet_scores, expected)
-    torch.testing.assert_close(out.pred_frame_scores,
-                               expected.repeat_interleave(4))
-    assert out.pred_frame_scores.shape == (24, )
+    torch.testing.assert_close(
+        out.pred_frame_scores, expected.repeat_interleave(4)
+    )
+    assert out.pred_frame_scores.shape == (24,)
 
 
 def test_predict_drops_padding_of_a_padded_batch():
     model = _mil_model()
     pre = model.data_preprocessor
     samples = _samples([0, 1], snippet_length=2)
-    data = pre(dict(inputs=[torch.randn(5, 1, 8), torch.randn(3, 1, 8)],
-                    data_samples=samples))
+    data = pre(
+        dict(
+            inputs=[torch.randn(5, 1, 8), torch.randn(3, 1, 8)],
+            data_samples=samples,
+        )
+    )
     out = model(**data, mode='predict')
-    assert out[0].pred_frame_scores.shape == (10, )
-    assert out[1].pred_frame_scores.shape == (6, )
+    assert out[0].pred_frame_scores.shape == (10,)
+    assert out[1].pred_frame_scores.shape == (6,)
 
 
 def test_tensor_mode_and_average_crops_option():
@@ -92,11 +107,13 @@ def test_loss_mode_repeats_labels_per_crop():
     model = _mil_model()
     x = torch.randn(2, 4, 3, 8)
     losses = model(x, _samples([0, 1]), mode='loss')
-    scores = torch.sigmoid(model.head.mlp(
-        x.permute(0, 2, 1, 3).reshape(6, 4, 8))).squeeze(-1)
+    scores = torch.sigmoid(
+        model.head.mlp(x.permute(0, 2, 1, 3).reshape(6, 4, 8))
+    ).squeeze(-1)
     labels = torch.tensor([0, 0, 0, 1, 1, 1])
     direct = MODELS.build(dict(type='MILRankingLoss'))(
-        dict(scores=scores), labels)
+        dict(scores=scores), labels
+    )
     for key in direct:
         torch.testing.assert_close(losses[key], direct[key])
 

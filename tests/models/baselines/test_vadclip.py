@@ -1,4 +1,5 @@
 """VadCLIP-style model (Wu et al., AAAI 2024): adapter, head, losses."""
+
 import math
 
 import pytest
@@ -6,29 +7,52 @@ import torch
 from mmaction.registry import MODELS
 
 from fgclip_mm.models.backbones import tiny_clip_arch
-from fgclip_mm.models.heads.lgt_adapter import (distance_adjacency,
-                                                similarity_adjacency)
+from fgclip_mm.models.heads.lgt_adapter import (
+    distance_adjacency,
+    similarity_adjacency,
+)
+
 from ._synthetic import snippet_auc, split_tasks, train, untrained_aucs
 
 DIMS = 64
-TEXT = dict(type='OpenCLIPBackbone',
-            arch=tiny_clip_arch(embed_dim=DIMS, image_size=16, patch_size=8,
-                                width=32, layers=1, heads=2,
-                                context_length=16))
+TEXT = dict(
+    type='OpenCLIPBackbone',
+    arch=tiny_clip_arch(
+        embed_dim=DIMS,
+        image_size=16,
+        patch_size=8,
+        width=32,
+        layers=1,
+        heads=2,
+        context_length=16,
+    ),
+)
 CLASSES = ['normal', 'fighting', 'explosion']
 
 
 def _head_cfg(**kwargs):
-    return dict(dict(type='VadCLIPHead', in_channels=DIMS, classes=CLASSES,
-                     text_encoder=TEXT, prompt_context=4,
-                     adapter=dict(num_heads=2, num_layers=1, max_len=64)),
-                **kwargs)
+    return dict(
+        dict(
+            type='VadCLIPHead',
+            in_channels=DIMS,
+            classes=CLASSES,
+            text_encoder=TEXT,
+            prompt_context=4,
+            adapter=dict(num_heads=2, num_layers=1, max_len=64),
+        ),
+        **kwargs,
+    )
 
 
 def _model(seed=0):
     torch.manual_seed(seed)
-    model = MODELS.build(dict(type='SnippetVADRecognizer', head=_head_cfg(),
-                              loss=dict(type='VadCLIPLoss')))
+    model = MODELS.build(
+        dict(
+            type='SnippetVADRecognizer',
+            head=_head_cfg(),
+            loss=dict(type='VadCLIPLoss'),
+        )
+    )
     model.init_weights()
     return model
 
@@ -37,15 +61,15 @@ def _bce(p, y):
     return -(y * math.log(p) + (1 - y) * math.log(1 - p))
 
 
-def _direct_vadclip(logits, class_logits, text, lengths, labels, k_div,
-                    lam_nce, lam_cts):
+def _direct_vadclip(
+    logits, class_logits, text, lengths, labels, k_div, lam_nce, lam_cts
+):
     """Sec. 3.4 with plain loops."""
-    bce, nce = 0., 0.
+    bce, nce = 0.0, 0.0
     for row, cls_row, n, label in zip(logits, class_logits, lengths, labels):
         k = n // k_div + 1
-        conf = sorted((1 / (1 + math.exp(-v)) for v in row[:n]),
-                      reverse=True)
-        bce += _bce(sum(conf[:k]) / k, 1. if label > 0 else 0.)
+        conf = sorted((1 / (1 + math.exp(-v)) for v in row[:n]), reverse=True)
+        bce += _bce(sum(conf[:k]) / k, 1.0 if label > 0 else 0.0)
         video = []
         for c in range(len(cls_row[0])):
             col = sorted((cls_row[t][c] for t in range(n)), reverse=True)
@@ -53,8 +77,10 @@ def _direct_vadclip(logits, class_logits, text, lengths, labels, k_div,
         log_z = math.log(sum(math.exp(v) for v in video))
         nce -= video[label] - log_z
     norm = [math.sqrt(sum(x * x for x in t)) for t in text]
-    cos = [sum(a * b for a, b in zip(text[0], t)) / (norm[0] * nt)
-           for t, nt in zip(text[1:], norm[1:])]
+    cos = [
+        sum(a * b for a, b in zip(text[0], t)) / (norm[0] * nt)
+        for t, nt in zip(text[1:], norm[1:])
+    ]
     cts = sum(abs(c) for c in cos) / len(cos)
     n_videos = len(labels)
     return bce / n_videos, lam_nce * nce / n_videos, lam_cts * cts
@@ -67,12 +93,24 @@ def test_loss_matches_the_papers_formula():
     text = torch.randn(3, 5, generator=gen)
     lengths, labels = [40, 31, 12], [2, 0, 1]  # k = 3, 2, 1
     mask = torch.arange(40)[None] < torch.tensor(lengths)[:, None]
-    loss = MODELS.build(dict(type='VadCLIPLoss', lambda_nce=0.7,
-                             lambda_cts=0.2))
-    out = loss(dict(logits=logits, class_logits=class_logits,
-                    text_embeddings=text), torch.tensor(labels), mask)
-    direct = _direct_vadclip(logits.tolist(), class_logits.tolist(),
-                             text.tolist(), lengths, labels, 16, 0.7, 0.2)
+    loss = MODELS.build(
+        dict(type='VadCLIPLoss', lambda_nce=0.7, lambda_cts=0.2)
+    )
+    out = loss(
+        dict(logits=logits, class_logits=class_logits, text_embeddings=text),
+        torch.tensor(labels),
+        mask,
+    )
+    direct = _direct_vadclip(
+        logits.tolist(),
+        class_logits.tolist(),
+        text.tolist(),
+        lengths,
+        labels,
+        16,
+        0.7,
+        0.2,
+    )
     got = [float(out[k]) for k in ('loss_bce', 'loss_nce', 'loss_cts')]
     assert got == pytest.approx(list(direct), rel=1e-5)
 
@@ -80,8 +118,14 @@ def test_loss_matches_the_papers_formula():
 def test_loss_rejects_labels_beyond_the_classes():
     loss = MODELS.build(dict(type='VadCLIPLoss'))
     with pytest.raises(ValueError, match='label 3 but the head has 3'):
-        loss(dict(logits=torch.zeros(1, 4), class_logits=torch.zeros(1, 4, 3),
-                  text_embeddings=torch.randn(3, 2)), torch.tensor([3]))
+        loss(
+            dict(
+                logits=torch.zeros(1, 4),
+                class_logits=torch.zeros(1, 4, 3),
+                text_embeddings=torch.randn(3, 2),
+            ),
+            torch.tensor([3]),
+        )
 
 
 def test_adjacencies_follow_the_papers_definitions():
@@ -95,12 +139,14 @@ def test_adjacencies_follow_the_papers_definitions():
         sims = []
         for j in range(4):
             c = sum(a * b for a, b in zip(v[i], v[j])) / math.sqrt(
-                sum(a * a for a in v[i]) * sum(b * b for b in v[j]))
-            sims.append(c if c > 0.7 else 0.)
+                sum(a * a for a in v[i]) * sum(b * b for b in v[j])
+            )
+            sims.append(c if c > 0.7 else 0.0)
         z = sum(math.exp(s) for s in sims)
         for j in range(4):
-            assert float(adj[i, j]) == pytest.approx(math.exp(sims[j]) / z,
-                                                     rel=1e-5)
+            assert float(adj[i, j]) == pytest.approx(
+                math.exp(sims[j]) / z, rel=1e-5
+            )
     assert adj[4].abs().sum() == 0 and adj[:, 4].abs().sum() == 0
     dis = distance_adjacency(mask)[0]
     assert float(dis[0, 3]) == pytest.approx(math.exp(-3 / math.e))
@@ -109,8 +155,16 @@ def test_adjacencies_follow_the_papers_definitions():
 
 def test_local_transformer_sees_only_its_window():
     torch.manual_seed(0)
-    adapter = MODELS.build(dict(type='LGTAdapter', embed_dims=8, window=4,
-                                num_heads=2, num_layers=1, max_len=16))
+    adapter = MODELS.build(
+        dict(
+            type='LGTAdapter',
+            embed_dims=8,
+            window=4,
+            num_heads=2,
+            num_layers=1,
+            max_len=16,
+        )
+    )
     x = torch.randn(1, 12, 8)
     mask = torch.ones(1, 12, dtype=torch.bool)
     attn = adapter.attention_mask(mask)
@@ -131,8 +185,7 @@ def test_head_trains_the_context_but_not_the_text_tower():
     assert out['text_embeddings'].shape == (3, DIMS)
     out['class_logits'].sum().backward()
     assert head.context.grad is not None and head.context.grad.abs().sum() > 0
-    assert not any(p.requires_grad
-                   for p in head.text_encoder.parameters())
+    assert not any(p.requires_grad for p in head.text_encoder.parameters())
 
 
 def test_align_test_score_is_one_minus_normal_probability():

@@ -3,8 +3,11 @@ import math
 import pytest
 import torch
 
-from fgclip_mm.models.heads import (PromptAnomalyScorer, grid_boxes,
-                                    smooth_scores)
+from fgclip_mm.models.heads import (
+    PromptAnomalyScorer,
+    grid_boxes,
+    smooth_scores,
+)
 
 # 2-D unit embeddings at hand-picked angles: the normal prompt at 0 degrees,
 # the anomaly prompt at 90 degrees, so p_normal = sigmoid(s (cos a - sin a)).
@@ -22,56 +25,80 @@ def unit(degrees):
 def p_normal(degrees, scale):
     """Oracle: softmax weight of the normal prompt, by hand."""
     rad = math.radians(degrees)
-    normal, anomaly = math.exp(scale * math.cos(rad)), math.exp(
-        scale * math.sin(rad))
+    normal, anomaly = (
+        math.exp(scale * math.cos(rad)),
+        math.exp(scale * math.sin(rad)),
+    )
     return normal / (normal + anomaly)
 
 
 def embeddings():
     frames = torch.tensor([[unit(a) for a in row] for row in FRAME_ANGLES])
-    boxes = torch.tensor([[[unit(a) for a in frame] for frame in row]
-                          for row in BOX_ANGLES])
+    boxes = torch.tensor(
+        [[[unit(a) for a in frame] for frame in row] for row in BOX_ANGLES]
+    )
     return frames, boxes  # (B, T, D), (B, T, K, D)
 
 
 def run(scorer, global_scale=2.0, region_scale=5.0):
     frames, boxes = embeddings()
-    return scorer(frames, boxes, PROMPTS, torch.tensor(global_scale),
-                  torch.tensor(region_scale))
+    return scorer(
+        frames,
+        boxes,
+        PROMPTS,
+        torch.tensor(global_scale),
+        torch.tensor(region_scale),
+    )
 
 
 def test_regional_score_at_alpha_zero_is_max_over_boxes_of_1_minus_p_normal():
     scorer = PromptAnomalyScorer(classes=['normal', 'fight'], alpha=0.0)
     scores, probs = run(scorer)
-    expected = [[max(1 - p_normal(a, 5.0) for a in frame) for frame in row]
-                for row in BOX_ANGLES]
+    expected = [
+        [max(1 - p_normal(a, 5.0) for a in frame) for frame in row]
+        for row in BOX_ANGLES
+    ]
     torch.testing.assert_close(scores, torch.tensor(expected))
     # class probabilities are those of the most anomalous box
-    best = [[max(frame, key=lambda a: 1 - p_normal(a, 5.0)) for frame in row]
-            for row in BOX_ANGLES]
-    torch.testing.assert_close(probs[..., 0], torch.tensor(
-        [[p_normal(a, 5.0) for a in row] for row in best]))
+    best = [
+        [max(frame, key=lambda a: 1 - p_normal(a, 5.0)) for frame in row]
+        for row in BOX_ANGLES
+    ]
+    torch.testing.assert_close(
+        probs[..., 0],
+        torch.tensor([[p_normal(a, 5.0) for a in row] for row in best]),
+    )
 
 
 def test_topk_reduction_is_the_mean_of_the_k_most_anomalous_boxes():
-    scorer = PromptAnomalyScorer(classes=['normal', 'fight'], alpha=0.0,
-                                 region_reduce='topk', topk=2)
+    scorer = PromptAnomalyScorer(
+        classes=['normal', 'fight'], alpha=0.0, region_reduce='topk', topk=2
+    )
     scores, _ = run(scorer)
-    expected = [[
-        sum(sorted((1 - p_normal(a, 5.0) for a in frame), reverse=True)[:2]) /
-        2 for frame in row
-    ] for row in BOX_ANGLES]
+    expected = [
+        [
+            sum(
+                sorted((1 - p_normal(a, 5.0) for a in frame), reverse=True)[:2]
+            )
+            / 2
+            for frame in row
+        ]
+        for row in BOX_ANGLES
+    ]
     torch.testing.assert_close(scores, torch.tensor(expected))
 
 
 def test_alpha_mixes_global_and_regional_scores_with_their_own_scales():
     scorer = PromptAnomalyScorer(classes=['normal', 'fight'], alpha=0.3)
     scores, _ = run(scorer, global_scale=2.0, region_scale=5.0)
-    expected = [[
-        0.3 * (1 - p_normal(fa, 2.0)) + 0.7 * max(
-            1 - p_normal(a, 5.0) for a in frame)
-        for fa, frame in zip(frow, brow)
-    ] for frow, brow in zip(FRAME_ANGLES, BOX_ANGLES)]
+    expected = [
+        [
+            0.3 * (1 - p_normal(fa, 2.0))
+            + 0.7 * max(1 - p_normal(a, 5.0) for a in frame)
+            for fa, frame in zip(frow, brow)
+        ]
+        for frow, brow in zip(FRAME_ANGLES, BOX_ANGLES)
+    ]
     torch.testing.assert_close(scores, torch.tensor(expected))
 
 
@@ -85,9 +112,18 @@ def test_global_only_scorer_ignores_the_regions():
 
 def test_grid_boxes_cover_the_frame_row_by_row():
     boxes = grid_boxes([2])
-    torch.testing.assert_close(boxes, torch.tensor([
-        [0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 0.5, 0.5], [0.5, 0.0, 1.0, 0.5],
-        [0.0, 0.5, 0.5, 1.0], [0.5, 0.5, 1.0, 1.0]]))
+    torch.testing.assert_close(
+        boxes,
+        torch.tensor(
+            [
+                [0.0, 0.0, 1.0, 1.0],
+                [0.0, 0.0, 0.5, 0.5],
+                [0.5, 0.0, 1.0, 0.5],
+                [0.0, 0.5, 0.5, 1.0],
+                [0.5, 0.5, 1.0, 1.0],
+            ]
+        ),
+    )
     assert grid_boxes([2, 3], full_frame=False).shape == (13, 4)
 
 
@@ -100,17 +136,21 @@ def test_smoothing_is_a_moving_average_with_edge_padding():
 
 def test_prompt_sentences_fill_the_class_name():
     scorer = PromptAnomalyScorer(
-        class_prompts={'normal': ['a {} street'], 'fire': ['flames', '{}']})
+        class_prompts={'normal': ['a {} street'], 'fire': ['flames', '{}']}
+    )
     assert scorer.class_names == ['normal', 'fire']
     assert scorer.sentences == [['a normal street'], ['flames', 'fire']]
 
 
-@pytest.mark.parametrize('kwargs, match', [
-    (dict(), 'give class_prompts or classes'),
-    (dict(classes=['normal']), 'at least one anomaly class'),
-    (dict(classes=['n', 'a'], region_reduce='mean'), 'region_reduce'),
-    (dict(classes=['n', 'a'], alpha=1.5), 'alpha must be in'),
-])
+@pytest.mark.parametrize(
+    'kwargs, match',
+    [
+        (dict(), 'give class_prompts or classes'),
+        (dict(classes=['normal']), 'at least one anomaly class'),
+        (dict(classes=['n', 'a'], region_reduce='mean'), 'region_reduce'),
+        (dict(classes=['n', 'a'], alpha=1.5), 'alpha must be in'),
+    ],
+)
 def test_invalid_arguments_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         PromptAnomalyScorer(**kwargs)

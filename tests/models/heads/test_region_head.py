@@ -7,9 +7,12 @@ from fgclip_mm.models.heads import region_head as region_head_module
 def test_full_frame_box_equals_mean_patch_embedding():
     head = RoIRegionHead(embed_dims=16, output_size=2)
     dense = torch.randn(3, 16, 14, 14)
-    feats = head.pool_boxes(dense, torch.tensor([[0., 0., 1., 1.]] * 3),
-                            torch.arange(3))
-    torch.testing.assert_close(feats, dense.mean(dim=(2, 3)), rtol=1e-5, atol=1e-6)
+    feats = head.pool_boxes(
+        dense, torch.tensor([[0.0, 0.0, 1.0, 1.0]] * 3), torch.arange(3)
+    )
+    torch.testing.assert_close(
+        feats, dense.mean(dim=(2, 3)), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_only_valid_slots_reach_roi_align(monkeypatch):
@@ -26,7 +29,9 @@ def test_only_valid_slots_reach_roi_align(monkeypatch):
     dense = torch.randn(b, t, 8, 7, 7)
     boxes = torch.rand(b, t, n, 4)
     boxes[..., 2:] = boxes[..., :2] + 0.1
-    boxes[0, :, 2] = float('nan')  # garbage in invalid slots must never be read
+    boxes[0, :, 2] = float(
+        'nan'
+    )  # garbage in invalid slots must never be read
     mask = torch.zeros(b, t, n, dtype=torch.bool)
     mask[0, 1:3, 0] = True
     mask[1, :, 1] = True
@@ -42,7 +47,7 @@ def test_only_valid_slots_reach_roi_align(monkeypatch):
 def test_region_embedding_is_mean_over_valid_frames_at_init():
     head = RoIRegionHead(embed_dims=8)
     dense = torch.randn(1, 3, 8, 7, 7)
-    boxes = torch.tensor([0., 0., 1., 1.]).expand(1, 3, 1, 4).clone()
+    boxes = torch.tensor([0.0, 0.0, 1.0, 1.0]).expand(1, 3, 1, 4).clone()
     mask = torch.tensor([[[True], [False], [True]]])
     emb, _ = head(dense, boxes, mask)
     expected = dense[0, [0, 2]].mean(dim=(2, 3)).mean(0)
@@ -62,13 +67,13 @@ def cell_box(rows, cols):
 
 def cell_mean(frame, rows, cols):
     """Oracle: mean of the covered cells of one (D, h, w) frame."""
-    return frame[:, rows[0]:rows[1], cols[0]:cols[1]].mean(dim=(1, 2))
+    return frame[:, rows[0] : rows[1], cols[0] : cols[1]].mean(dim=(1, 2))
 
 
 def test_boxes_to_rois_scales_x_by_width_and_y_by_height():
     boxes = torch.tensor([cell_box((0, 2), (1, 3))])
     rois = boxes_to_rois(boxes, torch.tensor([4]), (GRID_H, GRID_W))
-    torch.testing.assert_close(rois, torch.tensor([[4., 1., 0., 3., 2.]]))
+    torch.testing.assert_close(rois, torch.tensor([[4.0, 1.0, 0.0, 3.0, 2.0]]))
 
 
 def test_sub_box_feature_is_the_mean_of_its_own_frames_covered_cells():
@@ -89,8 +94,9 @@ def test_sub_box_feature_is_the_mean_of_its_own_frames_covered_cells():
     assert index.tolist() == [[0, 0], [1, 1]]
     for r, (i, n) in enumerate(index.tolist()):
         rows, cols = cells[(i, n)]
-        expected = torch.stack([cell_mean(dense[i, f], rows, cols)
-                                for f in frames[(i, n)]]).mean(0)
+        expected = torch.stack(
+            [cell_mean(dense[i, f], rows, cols) for f in frames[(i, n)]]
+        ).mean(0)
         torch.testing.assert_close(emb[r], expected, rtol=1e-5, atol=1e-6)
 
 
@@ -107,14 +113,19 @@ def test_box_embeddings_pool_every_box_in_every_frame_of_its_own_item():
         for f in range(t):
             for k, (rows, cols) in enumerate(regions):
                 torch.testing.assert_close(
-                    emb[i, f, k], cell_mean(dense[i, f], rows, cols),
-                    rtol=1e-5, atol=1e-6)
+                    emb[i, f, k],
+                    cell_mean(dense[i, f], rows, cols),
+                    rtol=1e-5,
+                    atol=1e-6,
+                )
 
 
 def test_adapter_hidden_zero_means_twice_embed_dims():
     assert RoIRegionHead(embed_dims=8).adapter[1].out_features == 16
-    assert RoIRegionHead(embed_dims=8,
-                         adapter_hidden=5).adapter[1].out_features == 5
+    assert (
+        RoIRegionHead(embed_dims=8, adapter_hidden=5).adapter[1].out_features
+        == 5
+    )
 
 
 def test_use_adapter_false_is_plain_pooling_and_true_applies_the_adapter():

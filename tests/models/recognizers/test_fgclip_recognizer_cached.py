@@ -1,4 +1,5 @@
 """FGCLIPRecognizer trained from cached features = from frames."""
+
 import copy
 
 import pytest
@@ -31,17 +32,22 @@ def make_batch(seed=0):
     inputs, samples = [], []
     captions = [['a red car', 'a dog'], ['a quiet street', '']]
     for i in range(2):
-        inputs.append(torch.randint(0, 256, (T, 3, 64, 64), generator=g,
-                                    dtype=torch.uint8))
+        inputs.append(
+            torch.randint(
+                0, 256, (T, 3, 64, 64), generator=g, dtype=torch.uint8
+            )
+        )
         ds = ActionDataSample()
         xy = torch.rand(T, N, 2, generator=g) * 0.5
-        ds.boxes = torch.cat([xy, xy + 0.3 + 0.2 * torch.rand(
-            T, N, 2, generator=g)], -1)
+        ds.boxes = torch.cat(
+            [xy, xy + 0.3 + 0.2 * torch.rand(T, N, 2, generator=g)], -1
+        )
         ds.bbox_mask = torch.rand(T, N, generator=g) > 0.3
         ds.bbox_mask[:, 1] &= i == 0  # sample 1: one region only
         ds.boxes[~ds.bbox_mask] = 0
-        ds.set_metainfo(dict(global_caption=f'video {i}',
-                             region_captions=captions[i]))
+        ds.set_metainfo(
+            dict(global_caption=f'video {i}', region_captions=captions[i])
+        )
         samples.append(ds)
     return inputs, samples
 
@@ -54,7 +60,8 @@ def with_cache(model, batch, samples):
     for b, ds in enumerate(cached):
         frames = torch.arange(T).repeat_interleave(N)
         feats = model.region_head.pool_boxes(
-            dense[b], ds.boxes.reshape(-1, 4), frames).view(T, N, -1)
+            dense[b], ds.boxes.reshape(-1, 4), frames
+        ).view(T, N, -1)
         ds.frame_feats = glob[b]
         ds.region_feats = feats * ds.bbox_mask[..., None]
     return cached
@@ -62,8 +69,9 @@ def with_cache(model, batch, samples):
 
 def test_loss_from_the_cache_equals_the_loss_from_frames(model):
     inputs, samples = make_batch()
-    data = model.data_preprocessor(dict(inputs=inputs, data_samples=samples),
-                                   True)
+    data = model.data_preprocessor(
+        dict(inputs=inputs, data_samples=samples), True
+    )
     raw = model.loss(data['inputs'], samples)
     cached = with_cache(model, data['inputs'], samples)
     placeholder = torch.zeros(2, T, 3, 0, 0)
@@ -73,13 +81,18 @@ def test_loss_from_the_cache_equals_the_loss_from_frames(model):
         assert torch.allclose(raw[key], from_cache[key], atol=1e-5), key
     # the same parameters receive the same gradients
     sum(raw.values()).backward()
-    grads = {n: p.grad.clone() for n, p in model.named_parameters()
-             if p.grad is not None}
+    grads = {
+        n: p.grad.clone()
+        for n, p in model.named_parameters()
+        if p.grad is not None
+    }
     model.zero_grad()
     sum(from_cache.values()).backward()
     assert grads and all(
         torch.allclose(p.grad, grads[n], atol=1e-5)
-        for n, p in model.named_parameters() if n in grads)
+        for n, p in model.named_parameters()
+        if n in grads
+    )
     model.zero_grad()
 
 
@@ -89,8 +102,14 @@ def test_cached_pool_is_the_heads_pooling_before_its_adapter(model):
     _, dense = model.extract_feat(data['inputs'])
     boxes = torch.stack([ds.boxes for ds in samples])
     mask = torch.stack([ds.bbox_mask for ds in samples])
-    plain = MODELS.build(dict(type='RoIRegionHead', embed_dims=64,
-                              output_size=2, use_adapter=False))
+    plain = MODELS.build(
+        dict(
+            type='RoIRegionHead',
+            embed_dims=64,
+            output_size=2,
+            use_adapter=False,
+        )
+    )
     expect, expect_index = plain(dense, boxes, mask)
     cached = with_cache(model, data['inputs'], samples)
     feats = torch.stack([ds.region_feats for ds in cached])

@@ -33,14 +33,18 @@ def test_each_level_reads_its_own_log_scale():
 def test_learnable_scales_are_parameters_fixed_ones_saved_buffers():
     learned = LogitScales(init=2.0)
     assert sorted(n for n, _ in learned.named_parameters()) == [
-        'global_log_scale', 'region_log_scale']
+        'global_log_scale',
+        'region_log_scale',
+    ]
     learned()[1].backward()
     assert learned.global_log_scale.grad is None
     assert learned.region_log_scale.grad is not None
     fixed = LogitScales(init=2.0, learnable=False)
     assert list(fixed.parameters()) == []
-    assert sorted(fixed.state_dict()) == ['global_log_scale',
-                                          'region_log_scale']
+    assert sorted(fixed.state_dict()) == [
+        'global_log_scale',
+        'region_log_scale',
+    ]
     assert math.isclose(fixed()[0].item(), math.exp(2.0), rel_tol=1e-6)
 
 
