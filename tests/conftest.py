@@ -22,5 +22,5 @@ def _mmaction_scope():
 @pytest.fixture(scope='session')
 def data_root() -> str:
     """Copies of the benchmarks' real annotation files
-    (see tests/data/evaluation/README.md)."""
-    return os.path.join(DATA_DIR, 'evaluation')
+    (see tests/data/README.md)."""
+    return DATA_DIR

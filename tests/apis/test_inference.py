@@ -20,7 +20,7 @@ from fgclip_mm.datasets.video_io import PyAVReader
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'fgclip_demo.py')
-VIDEO = osp.join(REPO, 'tests', 'data', 'datasets', 'carphone_distorted.mp4')
+VIDEO = osp.join(REPO, 'tests', 'data', 'videos', 'carphone_distorted.mp4')
 
 
 @pytest.fixture(scope='module')

@@ -16,7 +16,7 @@ from mmengine.config import Config
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_DIR = osp.join(REPO, 'configs')
-DATA = osp.join(REPO, 'tests', 'data', 'datasets')
+DATA = osp.join(REPO, 'tests', 'data')
 ALL_CONFIGS = sorted(
     glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True)
 )
@@ -262,7 +262,11 @@ def ucf_root(tmp_path, monkeypatch):
     """The UCF-Crime fixtures under the file names the config expects."""
     with (
         gzip.open(
-            osp.join(DATA, 'ucf_fgclip_train_with_timestamps_en.json.gz')
+            osp.join(
+                DATA,
+                'fgclip_vad',
+                'ucf_fgclip_train_with_timestamps_en.json.gz',
+            )
         ) as src,
         open(
             tmp_path / 'ucf_fgclip_train_with_timestamps_en.json', 'wb'
@@ -273,13 +277,15 @@ def ucf_root(tmp_path, monkeypatch):
         'Temporal_Anomaly_Annotation_for_Testing_Videos.txt',
         'test_annotations_with_frame_counts.txt',
     ):
-        os.symlink(osp.join(DATA, name), tmp_path / name)
+        os.symlink(osp.join(DATA, 'ucf_crime', name), tmp_path / name)
     monkeypatch.setenv('FGCLIP_UCF_ROOT', str(tmp_path))
     return tmp_path
 
 
 def official_test_videos() -> set:
-    path = osp.join(DATA, 'Temporal_Anomaly_Annotation_for_Testing_Videos.txt')
+    path = osp.join(
+        DATA, 'ucf_crime', 'Temporal_Anomaly_Annotation_for_Testing_Videos.txt'
+    )
     with open(path) as f:
         return {osp.splitext(line.split()[0])[0] for line in f if line.strip()}
 

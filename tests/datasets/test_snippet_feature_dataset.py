@@ -1,5 +1,5 @@
 """SnippetFeatureDataset on generated feature files laid out exactly as the
-public lists name them (excerpts in tests/data/datasets/feature_lists)."""
+public lists name them (excerpts in tests/data/feature_lists)."""
 
 import json
 import os
@@ -23,10 +23,10 @@ from fgclip_mm.datasets.feature_lists import (
 )
 
 DATA = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data')
-LISTS = osp.join(DATA, 'datasets', 'feature_lists')
-SHT = osp.join(DATA, 'evaluation', 'shanghaitech')
+LISTS = osp.join(DATA, 'feature_lists')
+SHT = osp.join(DATA, 'shanghaitech')
 UCF_ANN = osp.join(
-    DATA, 'datasets', 'Temporal_Anomaly_Annotation_for_Testing_Videos.txt'
+    DATA, 'ucf_crime', 'Temporal_Anomaly_Annotation_for_Testing_Videos.txt'
 )
 TEST_PIPE = [dict(type='LoadSnippetFeatures'), dict(type='PackSnippetInputs')]
 

@@ -2,10 +2,8 @@ import os.path as osp
 
 import pytest
 
-#: Fixtures copied from shared/data (see tests/data/evaluation/README.md).
-DATA_ROOT = osp.join(
-    osp.dirname(osp.dirname(osp.abspath(__file__))), 'data', 'evaluation'
-)
+#: The benchmarks' annotation files (see tests/data/README.md).
+DATA_ROOT = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data')
 
 
 @pytest.fixture(scope='session')

@@ -10,7 +10,7 @@ import pytest
 from fgclip_mm.evaluation.functional.ground_truth import pad_labels_to_length
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SHT = osp.join(REPO, 'tests', 'data', 'evaluation', 'shanghaitech')
+SHT = osp.join(REPO, 'tests', 'data', 'shanghaitech')
 
 
 def _load_tool():

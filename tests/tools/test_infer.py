@@ -95,7 +95,7 @@ def test_directory_run_continues_past_a_bad_file(infer, tmp_path, capsys):
     videos = tmp_path / 'videos'
     videos.mkdir()
     shutil.copy(
-        osp.join(REPO, 'tests', 'data', 'datasets', 'carphone_distorted.mp4'),
+        osp.join(REPO, 'tests', 'data', 'videos', 'carphone_distorted.mp4'),
         videos / 'a_good.mp4',
     )
     (videos / 'b_bad.mp4').write_bytes(b'not a video' * 50)
