@@ -418,8 +418,11 @@ def write_index(args, settings: dict, order: List[tuple], world: int) -> str:
     return path
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    args = parse_args(argv)
+def prepare_run(args, settings_fn, collect_fn):
+    """Config, rank, world size, settings and the (split, video) order of an
+    extraction run; the output folders are created and checked (rank 0)
+    before the other ranks go on. Shared with tools/extract_fgclip_cache.py.
+    """
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
@@ -428,28 +431,41 @@ def main(argv: Optional[List[str]] = None) -> int:
     world = int(os.environ.get('WORLD_SIZE', 1))
     if world > 1:
         torch.distributed.init_process_group('gloo')
-    settings = settings_of(cfg, args)
+    settings = settings_fn(cfg, args)
     splits = ('train', 'test') if args.split == 'all' else (args.split,)
-    order = [(s, v) for s in splits for v in collect_videos(cfg, s)]
+    order = [(s, v) for s in splits for v in collect_fn(cfg, s)]
     for split in splits:
         os.makedirs(osp.join(args.out, split), exist_ok=True)
     if rank == 0:
         check_out_dir(args.out, settings)
     if world > 1:
         torch.distributed.barrier()
-    backbone = build_backbone(cfg, args)
-    settings['backbone_arch'] = backbone.arch
-    settings['embed_dim'] = backbone.embed_dim
-    settings['image_size'] = list(backbone.image_size)
-    records = run_rank(order[rank::world], backbone, settings, args, rank)
+    return cfg, rank, world, settings, order
+
+
+def finish_run(args, records, settings, order, rank, world, write_fn) -> int:
+    """Write this rank's records; rank 0 merges them into ``index.json``."""
     with open(osp.join(args.out, f'.index.rank{rank}.json'), 'w') as f:
         json.dump(records, f, default=str)
     if world > 1:
         torch.distributed.barrier()
     if rank == 0:
-        path = write_index(args, settings, order, world)
+        path = write_fn(args, settings, order, world)
         print_log(f'{len(order)} video(s) -> {path}', logger='current')
     return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    cfg, rank, world, settings, order = prepare_run(
+        args, settings_of, collect_videos
+    )
+    backbone = build_backbone(cfg, args)
+    settings['backbone_arch'] = backbone.arch
+    settings['embed_dim'] = backbone.embed_dim
+    settings['image_size'] = list(backbone.image_size)
+    records = run_rank(order[rank::world], backbone, settings, args, rank)
+    return finish_run(args, records, settings, order, rank, world, write_index)
 
 
 if __name__ == '__main__':

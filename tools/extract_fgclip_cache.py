@@ -41,7 +41,6 @@ import torch
 from mmaction.registry import DATASETS, MODELS
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
-from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
 import fgclip_mm  # noqa: F401  (registers components)
@@ -345,23 +344,9 @@ def write_index(args, settings: dict, order: List[tuple], world: int) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
-    rank = int(os.environ.get('RANK', 0))
-    world = int(os.environ.get('WORLD_SIZE', 1))
-    if world > 1:
-        torch.distributed.init_process_group('gloo')
-    settings = settings_of(cfg, args)
-    splits = ('train', 'test') if args.split == 'all' else (args.split,)
-    order = [(s, v) for s in splits for v in collect_videos(cfg, s)]
-    for split in splits:
-        os.makedirs(osp.join(args.out, split), exist_ok=True)
-    if rank == 0:
-        ef.check_out_dir(args.out, settings)
-    if world > 1:
-        torch.distributed.barrier()
+    cfg, rank, world, settings, order = ef.prepare_run(
+        args, settings_of, collect_videos
+    )
     backbone = ef.build_backbone(cfg, args)
     head = build_region_head(cfg, backbone.embed_dim).to(args.device)
     settings.update(
@@ -372,14 +357,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     records = run_rank(
         order[rank::world], backbone, head, settings, args, rank
     )
-    with open(osp.join(args.out, f'.index.rank{rank}.json'), 'w') as f:
-        json.dump(records, f, default=str)
-    if world > 1:
-        torch.distributed.barrier()
-    if rank == 0:
-        path = write_index(args, settings, order, world)
-        print_log(f'{len(order)} video(s) -> {path}', logger='current')
-    return 0
+    return ef.finish_run(
+        args, records, settings, order, rank, world, write_index
+    )
 
 
 if __name__ == '__main__':
