@@ -1,5 +1,7 @@
 from .annotation_records import RecordBuilder
 from .class_resolver import ClassResolver
+from .samplers import *  # noqa: F401,F403
+from .snippet_feature_dataset import SnippetFeatureDataset
 from .test_clips import cover_video_with_clips, expand_clips
 from .timestamp_segment_dataset import TimestampSegmentDataset
 from .transforms import *  # noqa: F401,F403
@@ -18,6 +20,7 @@ __all__ = [
     'DecordReader',
     'PyAVReader',
     'RecordBuilder',
+    'SnippetFeatureDataset',
     'TimestampSegmentDataset',
     'VideoPathResolver',
     'VideoReadError',
@@ -27,6 +30,3 @@ __all__ = [
     'get_num_frames',
     'open_video',
 ]
-from .snippet_feature_dataset import SnippetFeatureDataset  # noqa: E402
-
-__all__ += ['SnippetFeatureDataset']

@@ -1,0 +1,3 @@
+from .balanced_sampler import BalancedVADSampler, is_anomalous_entry
+
+__all__ = ['BalancedVADSampler', 'is_anomalous_entry']
