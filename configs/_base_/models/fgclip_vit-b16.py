@@ -21,7 +21,8 @@ model = dict(
         max_frames=64,
         pooling='mean',
     ),
-    region_head=dict(type='RoIRegionHead', output_size=2, sampling_ratio=0),
+    # one RoIAlign cell per box, as FG-CLIP pools region features
+    region_head=dict(type='RoIRegionHead', output_size=1, sampling_ratio=0),
     loss=dict(type='DualContrastiveLoss', region_weight=0.5),
     scorer=dict(
         type='PromptAnomalyScorer',

@@ -10,6 +10,18 @@ optim_wrapper = dict(
         type='AdamW', lr=1e-4, betas=(0.9, 0.98), weight_decay=0.05
     ),
     clip_grad=dict(max_norm=1.0, norm_type=2),
+    # no weight decay on temperatures, biases, norms and position / class
+    # embeddings (CLIP's and open_clip's training recipe)
+    paramwise_cfg=dict(
+        norm_decay_mult=0.0,
+        bias_decay_mult=0.0,
+        custom_keys={
+            'logit_scales': dict(decay_mult=0.0),
+            'positional_embedding': dict(decay_mult=0.0),
+            'class_embedding': dict(decay_mult=0.0),
+            'pos_embed': dict(decay_mult=0.0),
+        },
+    ),
 )
 
 param_scheduler = [
