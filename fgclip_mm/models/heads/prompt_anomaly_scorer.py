@@ -36,7 +36,12 @@ def grid_boxes(
 
 def smooth_scores(scores: torch.Tensor, kernel: int) -> torch.Tensor:
     """Moving average over the last dim with edge padding (odd ``kernel``)."""
-    if kernel <= 1:
+    if kernel < 1 or kernel % 2 == 0:
+        raise ValueError(
+            f'smooth kernel must be a positive odd number of '
+            f'frames, got {kernel}'
+        )
+    if kernel == 1:
         return scores
     pad = kernel // 2
     x = F.pad(
@@ -103,6 +108,11 @@ class PromptAnomalyScorer(nn.Module):
             )
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f'alpha must be in [0, 1], got {alpha}')
+        if smooth_kernel < 1 or smooth_kernel % 2 == 0:
+            raise ValueError(
+                'smooth_kernel must be a positive odd number of '
+                f'frames, got {smooth_kernel}'
+            )
         self.class_names = list(class_prompts)
         self.sentences = [
             [s.format(name) if '{}' in s else s for s in prompts]

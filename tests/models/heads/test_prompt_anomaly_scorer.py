@@ -154,3 +154,17 @@ def test_prompt_sentences_fill_the_class_name():
 def test_invalid_arguments_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         PromptAnomalyScorer(**kwargs)
+
+
+@pytest.mark.parametrize('kernel', [0, 2, 4, -1])
+def test_even_or_non_positive_smoothing_is_refused(kernel):
+    """Regression: an even kernel made the smoothed scores one frame short."""
+    with pytest.raises(ValueError, match='positive odd number of frames'):
+        smooth_scores(torch.rand(2, 8), kernel)
+
+
+def test_odd_smoothing_keeps_the_length_and_averages_neighbours():
+    scores = torch.tensor([[0.0, 0.0, 3.0, 0.0, 0.0]])
+    out = smooth_scores(scores, 3)
+    assert out.shape == scores.shape
+    torch.testing.assert_close(out, torch.tensor([[0.0, 1.0, 1.0, 1.0, 0.0]]))
