@@ -320,7 +320,7 @@ MUTATIONS = [
     ),
     dict(
         name='pyav-ignores-seek-gap',
-        file=_VIDEO_IO,
+        file='fgclip_mm/datasets/pyav_reader.py',
         original='if target - idx > self.seek_gap:',
         replacement='if False:',
         tests=[_T_VIDEO_IO],
@@ -518,5 +518,38 @@ MUTATIONS = [
         replacement='loss_cts = (text[1:] @ text[0]).mean()',
         tests=['tests/models/baselines/test_vadclip.py'],
         note='VadCLIP text-separation loss without abs',
+    ),
+    # ------------------------------------- lead: sampler, optimiser, scorer
+    dict(
+        name='balanced-sampler-ignores-epoch',
+        file='fgclip_mm/datasets/samplers/balanced_sampler.py',
+        original='rng = np.random.default_rng([self.seed, self.epoch])',
+        replacement='rng = np.random.default_rng([self.seed, 0])',
+        tests=['tests/datasets/samplers/test_balanced_sampler.py'],
+        note='every epoch draws the same batches',
+    ),
+    dict(
+        name='balanced-sampler-ignores-ratio',
+        file='fgclip_mm/datasets/samplers/balanced_sampler.py',
+        original='self.num_anomalous = int(round(anomaly_ratio * batch_size))',
+        replacement='self.num_anomalous = 1',
+        tests=['tests/datasets/samplers/test_balanced_sampler.py'],
+        note='anomaly_ratio has no effect',
+    ),
+    dict(
+        name='schedule-decays-biases',
+        file='configs/_base_/schedules/adamw_10e.py',
+        original='bias_decay_mult=0.0,',
+        replacement='bias_decay_mult=1.0,',
+        tests=['tests/configs/test_schedules.py'],
+        note='weight decay pulls biases to zero',
+    ),
+    dict(
+        name='scorer-accepts-even-smoothing',
+        file='fgclip_mm/models/heads/prompt_anomaly_scorer.py',
+        original='if kernel < 1 or kernel % 2 == 0:',
+        replacement='if kernel < 1:',
+        tests=['tests/models/heads/test_prompt_anomaly_scorer.py'],
+        note='an even kernel shortens the scores by a frame',
     ),
 ]
