@@ -13,8 +13,10 @@ train_pipeline = [
     dict(
         type='SampleAnnotatedFrames', clip_len=clip_len, strategy='full_video'
     ),
-    # 16:9 videos -> short side 224 while decoding
-    dict(type='DecodeSampledFrames', scale=(398, 224)),
+    # the whole frame resized to img_size x img_size while decoding, as
+    # FG-CLIP does; test sees the same geometry (no crop), so its
+    # full-frame box is training's virtual box
+    dict(type='DecodeSampledFrames', scale=(img_size, img_size)),
     dict(type='GenerateRegionBoxes', max_regions=1, strategy='virtual_mask'),
     dict(type='RandomResizedCropWithBoxes', area_range=(0.6, 1.0)),
     dict(type='ResizeFrames', scale=(img_size, img_size)),
@@ -24,8 +26,7 @@ train_pipeline = [
 test_pipeline = [
     # clips of one video arrive in order: open it once
     dict(type='VideoReaderInit', reuse_reader=True),
-    dict(type='DecodeSampledFrames', scale=(398, 224)),
-    dict(type='CenterCropWithBoxes', crop_size=img_size),
+    dict(type='DecodeSampledFrames', scale=(img_size, img_size)),
     dict(type='PackFGCLIPInputs'),
 ]
 
