@@ -337,8 +337,8 @@ MUTATIONS = [
     dict(
         name='sampling-ignores-keyframe-ratio',
         file='fgclip_mm/datasets/transforms/sampling.py',
-        original='max(1, int(round(self.keyframe_ratio * self.clip_len))),',
-        replacement='max(1, int(round(0.25 * self.clip_len))),',
+        original='int(round(self.keyframe_ratio * self.clip_len)),',
+        replacement='int(round(0.25 * self.clip_len)),',
         tests=[_T_LOADING],
         note='anomalous clips hold a fixed share of real keyframes',
     ),
@@ -551,5 +551,21 @@ MUTATIONS = [
         replacement='if kernel < 1:',
         tests=['tests/models/heads/test_prompt_anomaly_scorer.py'],
         note='an even kernel shortens the scores by a frame',
+    ),
+    dict(
+        name='sampling-ignores-regions',
+        file='fgclip_mm/datasets/transforms/sampling.py',
+        original='for frames in regions[:num]:',
+        replacement='for frames in regions[:0]:',
+        tests=['tests/datasets/transforms/test_loading.py'],
+        note='keyframes drawn from the union: a lonely region is left out',
+    ),
+    dict(
+        name='boxes-interpolate-across-any-gap',
+        file='fgclip_mm/datasets/transforms/boxes.py',
+        original='return inside & far & (hi - lo > max_gap)',
+        replacement='return inside & far & False',
+        tests=['tests/datasets/transforms/test_boxes.py'],
+        note='boxes invented across keyframes minutes apart',
     ),
 ]

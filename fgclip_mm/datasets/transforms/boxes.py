@@ -10,7 +10,10 @@ VIRTUAL_BOX = (0.0, 0.0, 1.0, 1.0)
 
 
 def interpolate_region_boxes(
-    keyframes: Sequence[dict], frame_inds: np.ndarray, tolerance: float = 0.0
+    keyframes: Sequence[dict],
+    frame_inds: np.ndarray,
+    tolerance: float = 0.0,
+    max_gap: float = np.inf,
 ) -> Tuple[np.ndarray, np.ndarray]:
     """Boxes of one region at the sampled frames.
 
@@ -18,7 +21,9 @@ def interpolate_region_boxes(
     on a keyframe it is exactly the keyframe box; within ``tolerance`` frames
     before the first / after the last keyframe it is held at that keyframe's
     box (this is what gives a region annotated on a single keyframe a few
-    frames of extent); further away the frame is masked.
+    frames of extent); further away the frame is masked. Between two
+    keyframes more than ``max_gap`` frames apart, a position would be
+    invented: only frames within ``tolerance`` of either keyframe are valid.
 
     Args:
         keyframes (Sequence[dict]): ``dict(frame=int, bbox=[x1, y1, x2, y2])``
@@ -26,6 +31,8 @@ def interpolate_region_boxes(
         frame_inds (np.ndarray): ``(T,)`` absolute frame indices.
         tolerance (float): Frames of validity around the annotated span.
             Defaults to 0.
+        max_gap (float): Longest keyframe gap (frames) interpolated across.
+            Defaults to no limit.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: boxes float32 ``(T, 4)`` (zeros where
@@ -38,10 +45,25 @@ def interpolate_region_boxes(
     kf_t = np.asarray([k['frame'] for k in keyframes], dtype=np.float64)
     kf_b = np.asarray([k['bbox'] for k in keyframes], dtype=np.float64)
     valid = (t >= kf_t[0] - tolerance) & (t <= kf_t[-1] + tolerance)
+    valid &= ~_in_long_gap(t, kf_t, tolerance, max_gap)
     for c in range(4):  # np.interp holds the end values outside the span
         boxes[:, c] = np.interp(t, kf_t, kf_b[:, c])
     boxes[~valid] = 0
     return boxes, valid
+
+
+def _in_long_gap(
+    t: np.ndarray, kf_t: np.ndarray, tolerance: float, max_gap: float
+) -> np.ndarray:
+    """Frames between two keyframes more than ``max_gap`` apart and further
+    than ``tolerance`` from both."""
+    if len(kf_t) < 2 or not np.isfinite(max_gap):
+        return np.zeros(len(t), dtype=bool)
+    right = np.clip(np.searchsorted(kf_t, t), 1, len(kf_t) - 1)
+    lo, hi = kf_t[right - 1], kf_t[right]
+    inside = (t > lo) & (t < hi)
+    far = np.minimum(t - lo, hi - t) > tolerance
+    return inside & far & (hi - lo > max_gap)
 
 
 def sanitize_boxes(
@@ -104,7 +126,8 @@ class GenerateRegionBoxes(BaseTransform):
         - box_infos
         - region_captions
         - label
-        - fps (only when ``keyframe_tolerance > 0``)
+        - fps (when a region has keyframes and ``keyframe_tolerance > 0`` or
+          ``max_interp_gap`` is set)
 
     Modified Keys:
 
@@ -126,6 +149,10 @@ class GenerateRegionBoxes(BaseTransform):
             Defaults to ``'virtual_mask'``.
         pseudo_box (Sequence[float]): The box of regions without keyframes
             under ``'pseudo'``. Defaults to ``(0.1, 0.1, 0.9, 0.9)``.
+        max_interp_gap (float, optional): Seconds; a box is not interpolated
+            across keyframes further apart (frames there are masked unless
+            within ``keyframe_tolerance`` of a keyframe). None: no limit.
+            Defaults to 5.0.
     """
 
     STRATEGIES = ('virtual_mask', 'pseudo', 'drop')
@@ -137,6 +164,7 @@ class GenerateRegionBoxes(BaseTransform):
         min_size: float = 0.01,
         strategy: str = 'virtual_mask',
         pseudo_box: Sequence[float] = (0.1, 0.1, 0.9, 0.9),
+        max_interp_gap: Optional[float] = 5.0,
     ) -> None:
         if strategy not in self.STRATEGIES:
             raise ValueError(
@@ -151,12 +179,14 @@ class GenerateRegionBoxes(BaseTransform):
         self.min_size = min_size
         self.strategy = strategy
         self.pseudo_box = tuple(float(v) for v in pseudo_box)
+        self.max_interp_gap = max_interp_gap
 
     def _region(
         self,
         keyframes: List[dict],
         frame_inds: np.ndarray,
         tolerance: float,
+        max_gap: float,
         is_normal: bool,
     ) -> Tuple[np.ndarray, np.ndarray]:
         num = len(frame_inds)
@@ -166,7 +196,9 @@ class GenerateRegionBoxes(BaseTransform):
                     keyframes, frame_inds, np.inf
                 )
                 return boxes, np.ones(num, dtype=bool)
-            return interpolate_region_boxes(keyframes, frame_inds, tolerance)
+            return interpolate_region_boxes(
+                keyframes, frame_inds, tolerance, max_gap
+            )
         if self.strategy == 'pseudo':
             return (
                 np.tile(np.asarray(self.pseudo_box, np.float32), (num, 1)),
@@ -179,6 +211,17 @@ class GenerateRegionBoxes(BaseTransform):
             )
         return np.zeros((num, 4), np.float32), np.zeros(num, dtype=bool)
 
+    def _frame_limits(
+        self, results: Dict, has_regions: bool
+    ) -> Tuple[float, float]:
+        """Keyframe tolerance and maximum interpolation gap in frames."""
+        tolerance, max_gap = 0.0, np.inf
+        if has_regions and self.keyframe_tolerance > 0:
+            tolerance = self.keyframe_tolerance * float(results['fps'])
+        if has_regions and self.max_interp_gap is not None:
+            max_gap = self.max_interp_gap * float(results['fps'])
+        return tolerance, max_gap
+
     def transform(self, results: Dict) -> Optional[Dict]:
         frame_inds = np.asarray(results['frame_inds'], dtype=np.int64)
         regions = list(results.get('box_infos') or [])
@@ -186,12 +229,10 @@ class GenerateRegionBoxes(BaseTransform):
         captions += [''] * (len(regions) - len(captions))
         regions += [[]] * (len(captions) - len(regions))
         is_normal = int(results['label']) == 0
-        tolerance = 0.0
-        if self.keyframe_tolerance > 0 and any(regions):
-            tolerance = self.keyframe_tolerance * float(results['fps'])
-
+        tolerance, max_gap = self._frame_limits(results, any(regions))
         per_region = [
-            self._region(r, frame_inds, tolerance, is_normal) for r in regions
+            self._region(r, frame_inds, tolerance, max_gap, is_normal)
+            for r in regions
         ]
         keep = sorted(
             range(len(regions)),

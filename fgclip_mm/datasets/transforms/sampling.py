@@ -120,25 +120,26 @@ class SampleAnnotatedFrames(BaseTransform):
         return (start + offsets).astype(np.int64)
 
     def _around_keyframes(
-        self, keyframes: List[int], fps: float, total: int
+        self, regions: List[List[int]], fps: float, total: int
     ) -> np.ndarray:
-        """``clip_len`` frames: some real keyframes, the rest spread over the
+        """``clip_len`` frames: real keyframes (at least one of every region,
+        so no region is left out of the clip), the rest spread over the
         annotated span widened by ``span_margin`` seconds."""
         random = not self.test_mode
+        keyframes = sorted({f for r in regions for f in r})
         margin = int(round(self.span_margin * fps))
         start = max(0, keyframes[0] - margin)
         stop = min(total, keyframes[-1] + margin + 1)
         num_kf = min(
             len(keyframes),
-            max(1, int(round(self.keyframe_ratio * self.clip_len))),
+            max(
+                len(regions),
+                int(round(self.keyframe_ratio * self.clip_len)),
+                1,
+            ),
+            self.clip_len,
         )
-        kf = np.asarray(keyframes, dtype=np.int64)
-        if random:
-            chosen = self._rng.choice(kf, num_kf, replace=False)
-        else:
-            chosen = kf[
-                np.round(np.linspace(0, len(kf) - 1, num_kf)).astype(np.int64)
-            ]
+        chosen = self._choose_keyframes(regions, keyframes, num_kf, random)
         rest = _uniform_in_window(
             start, stop, self.clip_len - num_kf, random, self._rng
         )
@@ -151,17 +152,44 @@ class SampleAnnotatedFrames(BaseTransform):
             taken.add(int(rest[i]))
         return np.sort(np.concatenate([chosen, rest]))
 
-    def _timestamped(self, results: Dict, total: int) -> np.ndarray:
-        keyframes = sorted(
-            {
-                kf['frame']
-                for region in results.get('box_infos') or []
-                for kf in region
-                if kf['frame'] < total
-            }
+    def _choose_keyframes(
+        self,
+        regions: List[List[int]],
+        keyframes: List[int],
+        num: int,
+        random: bool,
+    ) -> np.ndarray:
+        """``num`` distinct keyframes: one per region first (random, or the
+        middle one in test mode), then others from all regions."""
+        chosen: List[int] = []
+        for frames in regions[:num]:
+            options = [f for f in frames if f not in chosen] or frames
+            pick = (
+                options[self._rng.randint(len(options))]
+                if random
+                else options[len(options) // 2]
+            )
+            if pick not in chosen:
+                chosen.append(pick)
+        others = np.asarray(
+            [f for f in keyframes if f not in chosen], dtype=np.int64
         )
-        if keyframes:
-            return self._around_keyframes(keyframes, results['fps'], total)
+        extra = num - len(chosen)
+        if extra > 0 and random:
+            chosen += self._rng.choice(others, extra, replace=False).tolist()
+        elif extra > 0:
+            pos = np.round(np.linspace(0, len(others) - 1, extra))
+            chosen += others[pos.astype(np.int64)].tolist()
+        return np.asarray(chosen, dtype=np.int64)
+
+    def _timestamped(self, results: Dict, total: int) -> np.ndarray:
+        regions = [
+            sorted({kf['frame'] for kf in region if kf['frame'] < total})
+            for region in results.get('box_infos') or []
+        ]
+        regions = [r for r in regions if r]
+        if regions:
+            return self._around_keyframes(regions, results['fps'], total)
         random = not self.test_mode
         ts = results.get('timestamps')
         if ts is not None:

@@ -68,7 +68,10 @@ def test_real_entry_boxes_exact_on_keyframes_linear_between_masked_outside(
     # masked outside the region's span (+-0.5 s), zeros there
     assert mask[:, 0].tolist() == [f <= 440 and f >= 247 for f in frames]
     assert np.all(boxes[~mask] == 0)
-    assert mask[:, 1].tolist() == [626 <= f <= 838 for f in frames]
+    # region 1's keyframes 626 and 838 are 7.1 s apart (30 fps), more than
+    # the default max_interp_gap (5 s): frame 700 in between is masked
+    assert [k['frame'] for k in abuse006['box_infos'][1]] == [626, 838]
+    assert mask[:, 1].tolist() == [f in (626, 838) for f in frames]
     assert mask[:, 2].tolist() == [1083 <= f <= 1252 for f in frames]
     assert not mask[:, 3].any()
     assert out['region_captions'][:3] == abuse006['region_captions']
@@ -277,3 +280,54 @@ def test_pseudo_holds_keyframe_boxes_beyond_any_tolerance():
     np.testing.assert_allclose(
         out['boxes'][:, 0], [a, a, mid, b, b], atol=1e-7
     )
+
+
+def test_no_interpolation_across_keyframes_further_apart_than_the_gap():
+    keyframes = [
+        dict(frame=0, bbox=[0, 0, 0.2, 0.2]),
+        dict(frame=300, bbox=[0.8, 0.8, 1, 1]),
+        dict(frame=330, bbox=[0.6, 0.6, 0.8, 0.8]),
+    ]
+    frames = np.array([0, 10, 20, 150, 290, 300, 315, 330])
+    # 30 fps: tolerance 0.5 s = 15 frames, gap limit 5 s = 150 frames
+    out = GenerateRegionBoxes(
+        max_regions=1, keyframe_tolerance=0.5, max_interp_gap=5.0, min_size=0.0
+    )(
+        dict(
+            frame_inds=frames,
+            box_infos=[keyframes],
+            region_captions=['a'],
+            label=1,
+            fps=30.0,
+        )
+    )
+    # 0 -> 300 is 10 s: only frames within 15 of a keyframe stay valid;
+    # 300 -> 330 is 1 s: interpolated
+    assert out['bbox_mask'][:, 0].tolist() == [
+        True,
+        True,
+        False,
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
+    np.testing.assert_allclose(
+        out['boxes'][6, 0], [0.7, 0.7, 0.9, 0.9], atol=1e-6
+    )
+    unlimited = GenerateRegionBoxes(
+        max_regions=1,
+        keyframe_tolerance=0.5,
+        max_interp_gap=None,
+        min_size=0.0,
+    )(
+        dict(
+            frame_inds=frames,
+            box_infos=[keyframes],
+            region_captions=['a'],
+            label=1,
+            fps=30.0,
+        )
+    )
+    assert unlimited['bbox_mask'][:, 0].all()

@@ -408,3 +408,28 @@ def test_reuse_reader_opens_a_video_once_for_its_clips_and_decodes_the_same(
     assert opened == [other] and init._last[0] == other
     # an open reader never travels to a DataLoader worker
     assert pickle.loads(pickle.dumps(init))._last is None
+
+
+def test_every_region_contributes_a_keyframe_to_each_clip():
+    """Keyframes were drawn from the union of all regions: a region whose
+    keyframes are few or far from the others' was often absent."""
+    crowded = [
+        dict(frame=f, bbox=[0, 0, 0.5, 0.5]) for f in range(100, 200, 5)
+    ]
+    lonely = [dict(frame=900, bbox=[0.5, 0.5, 1, 1])]
+    entry = dict(
+        total_frames=1000,
+        fps=30.0,
+        timestamps=None,
+        box_infos=[crowded, lonely],
+    )
+    sampler = SampleAnnotatedFrames(clip_len=8, keyframe_ratio=0.125)
+    np.random.seed(0)
+    for _ in range(50):
+        inds = sampler(dict(entry))['frame_inds']
+        assert 900 in inds
+        assert any(100 <= f < 200 and f % 5 == 0 for f in inds)
+    test = SampleAnnotatedFrames(
+        clip_len=8, keyframe_ratio=0.125, test_mode=True
+    )
+    assert 900 in test(dict(entry))['frame_inds']
