@@ -3,15 +3,13 @@
 Every workaround lives here, is applied once by :func:`apply_all` (called when
 ``fgclip_mm`` is imported, so it also takes effect when a config's
 ``custom_imports`` imports the plugin inside MMAction2's stock scripts), and
-names the
-upstream issue and the condition under which it can be deleted.
+names the upstream issue and the condition under which it can be deleted.
 
 Each patch is idempotent. The drn and VindLU patches act only where their
-defect is
-present (the folder is missing; transformers >= 5 is installed). The checkpoint
-and CPU-distributed patches replace one mmengine 0.10.7 function each with a
-version that behaves the same wherever the original worked (local files that
-unpickle weights-only; machines with CUDA), so they are applied
+defect is present (the folder is missing; transformers >= 5 is installed). The
+checkpoint and CPU-distributed patches replace one mmengine 0.10.7 function
+each with a version that behaves the same wherever the original worked (local
+files that unpickle weights-only; machines with CUDA), so they are applied
 unconditionally.
 """
 
@@ -24,10 +22,9 @@ from typing import Callable, List
 
 import torch
 
-#: Set this environment variable to ``1`` to load checkpoints whose unpickling
-# may run
-#: arbitrary code (``torch.load(weights_only=False)``). Only do so for files
-# you trust.
+#: Set this environment variable to ``1`` to load checkpoints whose
+#: unpickling may run arbitrary code (``torch.load(weights_only=False)``).
+#: Only do so for files you trust.
 UNSAFE_LOAD_ENV = 'FGCLIP_MM_ALLOW_UNSAFE_CHECKPOINT'
 
 _APPLIED: List[str] = []
@@ -42,17 +39,15 @@ class UnsafeCheckpointError(RuntimeError):
 #    (open-mmlab/mmaction2#2714: "No module named
 #    'mmaction.models.localizers.drn'"). ``mmaction.models.localizers`` imports
 #    ``from .drn.drn import DRN`` and so ``import mmaction.models`` fails.
-#    Remove when a mmaction2 release ships the folder (or the pin moves past
-# 1.2.0).
+#    Remove when a mmaction2 release ships the folder (or the pin moves
+#    past 1.2.0).
 # ----------------------------------------------------------------------------
 def _missing_drn_stub() -> bool:
     """Install an empty ``drn`` localizer package when the wheel lacks it.
 
     The stub's ``DRN`` raises on construction with a message saying why, so a
-    user
-    who really configures DRN learns what is missing instead of getting a
-    silent
-    no-op.
+    user who really configures DRN learns what is missing instead of getting a
+    silent no-op.
     """
     if 'mmaction.models.localizers.drn.drn' in sys.modules:
         return False
@@ -86,27 +81,22 @@ def _missing_drn_stub() -> bool:
 
 
 # ----------------------------------------------------------------------------
-# 2. mmengine 0.10.7 calls ``torch.load(filename)`` without ``weights_only``;
-# since
-#    torch 2.6 that means weights-only loading, which rejects mmengine's own
-#    checkpoints (HistoryBuffer and numpy objects in ``message_hub``/``meta``),
-# so
-#    ``--resume``, ``load_from`` and ``tools/test.py CKPT`` all fail.
-#    Fixed upstream by open-mmlab/mmengine#1670 (merged, unreleased). Remove
-# when the
-#    pin moves to an mmengine release that contains it.
-#    We keep weights-only loading and allowlist exactly the types mmengine
-# writes;
-#    anything else is refused unless the user opts in with
-# FGCLIP_MM_ALLOW_UNSAFE_CHECKPOINT=1.
+# 2. mmengine 0.10.7 calls ``torch.load(filename)`` without
+#    ``weights_only``; since torch 2.6 that means weights-only loading, which
+#    rejects mmengine's own checkpoints (HistoryBuffer and numpy objects in
+#    ``message_hub``/``meta``), so ``--resume``, ``load_from`` and
+#    ``tools/test.py CKPT`` all fail. Fixed upstream by
+#    open-mmlab/mmengine#1670 (merged, unreleased). Remove when the pin moves
+#    to an mmengine release that contains it. We keep weights-only loading
+#    and allowlist exactly the types mmengine writes; anything else is
+#    refused unless the user opts in with FGCLIP_MM_ALLOW_UNSAFE_CHECKPOINT=1.
 # ----------------------------------------------------------------------------
 def _history_buffer_getattr(obj, name: str):
     """Stand-in for ``builtins.getattr`` inside checkpoints.
 
     mmengine pickles ``HistoryBuffer``'s statistics methods as
     ``getattr(HistoryBuffer, 'mean')``. Allowing the real ``getattr`` would let
-    a
-    file walk from any allowed object to arbitrary ones (``getattr(getattr,
+    a file walk from any allowed object to arbitrary ones (``getattr(getattr,
     '__self__')`` is the builtins module), so only public callables of
     ``HistoryBuffer`` itself are reachable.
     """
@@ -129,8 +119,7 @@ def mmengine_checkpoint_globals() -> list:
 
     Measured with ``torch.serialization.get_unsafe_globals_in_checkpoint`` on
     checkpoints written by mmengine 0.10.7 with numpy 2. ``builtins.getattr``
-    is
-    mapped to :func:`_history_buffer_getattr`.
+    is mapped to :func:`_history_buffer_getattr`.
     """
     import numpy as np
     from mmengine.logging.history_buffer import HistoryBuffer
@@ -182,9 +171,9 @@ def load_checkpoint_file(filename: str, map_location=None):
         The loaded object (usually a dict).
 
     Raises:
-        UnsafeCheckpointError: If the file needs globals outside the allowlist
-        and the
-            user has not set ``FGCLIP_MM_ALLOW_UNSAFE_CHECKPOINT=1``.
+        UnsafeCheckpointError: If the file needs globals outside the
+            allowlist and the user has not set
+            ``FGCLIP_MM_ALLOW_UNSAFE_CHECKPOINT=1``.
     """
     if os.environ.get(UNSAFE_LOAD_ENV, '') == '1':
         return torch.load(
@@ -230,14 +219,12 @@ def _weights_only_mmengine_loader() -> bool:
 
 # ----------------------------------------------------------------------------
 # 3. mmengine 0.10.7 ``_init_dist_pytorch`` calls ``torch.cuda.set_device``
-#    unconditionally and MMAction2's runtime asks for NCCL, so ``torchrun`` on
-# a
-#    CPU-only machine fails (no upstream fix as of mmengine 0.10.7).
+#    unconditionally and MMAction2's runtime asks for NCCL, so ``torchrun``
+#    on a CPU-only machine fails (no upstream fix as of mmengine 0.10.7).
 #    On a machine without CUDA we initialise gloo without touching CUDA; the
-# DDP
-#    wrapper's ``device_ids`` is set to None by
-# ``configs/_base_/default_runtime.py``.
-#    Remove when mmengine initialises CPU process groups itself.
+#    DDP wrapper's ``device_ids`` is set to None by
+#    ``configs/_base_/default_runtime.py``. Remove when mmengine initialises
+#    CPU process groups itself.
 # ----------------------------------------------------------------------------
 def _cpu_gloo_init_dist() -> bool:
     from mmengine.dist import utils as dist_utils

@@ -5,8 +5,8 @@
 
 SRC is a local Hugging Face model folder (``model.safetensors`` or
 ``pytorch_model.bin``) or one of those files. The output is a plain open_clip
-state
-dict for ``OpenCLIPBackbone(arch=..., pretrained=OUT)``. Nothing is downloaded.
+state dict for ``OpenCLIPBackbone(arch=..., pretrained=OUT)``. Nothing is
+downloaded.
 """
 
 import argparse

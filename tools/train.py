@@ -1,8 +1,8 @@
 """Train a model from an fgclip_mm (or any MMAction2) config.
 
 Same options as MMAction2's ``tools/train.py``; importing ``fgclip_mm`` first
-makes
-the third-party workarounds active even for configs without ``custom_imports``.
+makes the third-party workarounds active even for configs without
+``custom_imports``.
 """
 
 import argparse

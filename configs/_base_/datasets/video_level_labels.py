@@ -33,8 +33,8 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=8,
     num_workers=4,
-    # fresh workers each epoch, seeded from the epoch's RNG (bit-identical
-    # resume)
+    # fresh workers each epoch, seeded from the epoch's RNG
+    # (bit-identical resume)
     persistent_workers=False,
     worker_init_fn=dict(type='epoch_worker_init_fn'),
     sampler=dict(type='DefaultSampler', shuffle=True),

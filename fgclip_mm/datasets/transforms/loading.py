@@ -223,8 +223,8 @@ class DecodeSampledFrames(BaseTransform):
                 else None
             )
             if self.out_of_range == 'clamp':
-                # open at the output size first: the count costs no extra
-                # native-size open
+                # open at the output size first: the count then costs no
+                # extra native-size open
                 reader.prepare(size)
                 inds = np.clip(inds, 0, len(reader) - 1)
             unique, inverse = np.unique(inds, return_inverse=True)

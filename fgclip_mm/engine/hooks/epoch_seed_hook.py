@@ -23,10 +23,9 @@ class EpochSeedHook(Hook):
 
     mmengine's resume restores the sampler's order but not the global RNG
     streams that random transforms (flips, frame sampling) and dropout draw
-    from,
-    so a run resumed at epoch k would otherwise diverge from an uninterrupted
-    run.
-    With this hook, epoch k sees the same random numbers either way.
+    from, so a run resumed at epoch k would otherwise diverge from an
+    uninterrupted run. With this hook, epoch k sees the same random numbers
+    either way.
 
     Args:
         seed (int, optional): base seed; defaults to the runner's seed.

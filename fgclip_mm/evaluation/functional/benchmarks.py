@@ -2,10 +2,8 @@
 
 :func:`load_test_annotations` turns the official annotation files of
 UCF-Crime, XD-Violence, ShanghaiTech (weakly supervised split) and MSAD into
-one
-uniform mapping ``video id -> dict(intervals, class_name, num_frames)``
-that the ground-truth builder (``tools/data/build_gt.py``) and datasets
-share.
+one uniform mapping ``video id -> dict(intervals, class_name, num_frames)``
+that the ground-truth builder (``tools/data/build_gt.py``) and datasets share.
 """
 
 import os.path as osp

@@ -105,9 +105,8 @@ class VADMetric(BaseMetric):
             (``video,label_frames`` CSV such as UCF-Crime's
             ``test_snippet16_lengths.csv``): each video's scores and labels are
             cut to that length after the protocol. Reproduces label arrays
-            built
-            from feature counts (the shared UCF-Crime I3D array drops one more
-            snippet for videos whose length is a multiple of 16). Every
+            built from feature counts (the shared UCF-Crime I3D array drops one
+            more snippet for videos whose length is a multiple of 16). Every
             evaluated video must be listed, with a length no longer than the
             protocol's. Defaults to None.
         dump_file (str, optional): If set, per-video scores and labels are

@@ -59,8 +59,7 @@ def load_clip_weights(model: nn.Module, path: str) -> None:
 
     Accepts plain state dicts, ``{'state_dict': ...}`` wrappers, ``module.``
     prefixes and ``.safetensors``; position embeddings of another resolution
-    are
-    interpolated (open_clip's own conversion). Weights-only unpickling.
+    are interpolated (open_clip's own conversion). Weights-only unpickling.
 
     Args:
         model: the open_clip ``CLIP`` to fill.
@@ -68,9 +67,9 @@ def load_clip_weights(model: nn.Module, path: str) -> None:
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
-        ValueError: the file is not a CLIP checkpoint for this architecture
-        (keys
-            or shapes do not match); the message lists what differs.
+        ValueError: the file is not a CLIP checkpoint for this
+            architecture (keys or shapes do not match); the message lists
+            what differs.
     """
     path = os.path.expanduser(path)
     if not os.path.isfile(path):
@@ -105,8 +104,7 @@ class OpenCLIPBackbone(BaseModule):
         ``'ViT-B-32'``,
             ``'ViT-L-14'``, ...) or the keyword arguments of ``open_clip.CLIP``
             (``embed_dim``, ``vision_cfg``, ``text_cfg``) for a custom (e.g.
-            tiny)
-            architecture.
+            tiny) architecture.
         pretrained (str, optional): a local weights file (open_clip or OpenAI
             state dict, ``.pt``/``.bin``/``.safetensors``), or an open_clip
             pretrained tag (``'openai'``, ``'laion2b_s34b_b88k'``, ...) which
@@ -118,9 +116,8 @@ class OpenCLIPBackbone(BaseModule):
             ``patch_dropout``): dense features need every patch. Defaults to
             True.
         freeze_text (bool): freeze the text tower. Defaults to True.
-        context_length (int, optional): tokenizer context length; defaults to
-        the
-            text tower's.
+        context_length (int, optional): tokenizer context length; defaults
+            to the text tower's.
         prompt_context (int): number of learnable context vectors prepended to
             every text (captions and prompts), trained even when the text tower
             is frozen. 0 disables prompt learning. Defaults to 0.

@@ -59,8 +59,8 @@ def value_only_block(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
     Every token attends only to itself, so the output of token ``i`` depends on
     token ``i`` alone (no token mixing); residuals and the MLP are kept. This
-    is how
-    FG-CLIP obtains patch tokens that live in the joint image-text space.
+    is how FG-CLIP obtains patch tokens that live in the joint image-text
+    space.
 
     Args:
         block: an open_clip ``ResidualAttentionBlock`` with
@@ -92,8 +92,7 @@ def vit_global_and_dense(
     The blocks before the last run once; the last block runs twice on the same
     input:
     normally (global class-token embedding) and value-only (dense tokens). Both
-    go
-    through ``ln_post`` and the visual projection, so both live in the joint
+    go through ``ln_post`` and the visual projection, so both live in the joint
     space.
 
     With :func:`value_only_block` this is all that reaches into open_clip's

@@ -61,10 +61,10 @@ class PromptAnomalyScorer(nn.Module):
     ``alpha * global + (1 - alpha) * regional``, optionally smoothed over time.
 
     Args:
-        class_prompts (dict): ``{class name: [sentences or templates]}``; the
-        first
-            key is the normal class. ``'{}'`` in a sentence is replaced by the
-            class name. Defaults to ``DEFAULT_TEMPLATES`` for every class.
+        class_prompts (dict): ``{class name: [sentences or templates]}``;
+            the first key is the normal class. ``'{}'`` in a sentence is
+            replaced by the class name. Defaults to ``DEFAULT_TEMPLATES`` for
+            every class.
         classes (list[str], optional): class names, first = normal; used with
             ``templates`` when ``class_prompts`` is not given.
         templates (list[str]): templates for ``classes``.

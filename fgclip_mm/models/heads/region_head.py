@@ -34,10 +34,8 @@ class RoIRegionHead(BaseModule):
     """Region embeddings from dense features with one batched ``roi_align``.
 
     Only the valid (frame, region) pairs of ``bbox_mask`` are pooled; each
-    region's
-    features are averaged over its valid frames, then pass a residual MLP
-    adapter
-    whose last layer starts at zero (identity at init).
+    region's features are averaged over its valid frames, then pass a residual
+    MLP adapter whose last layer starts at zero (identity at init).
 
     Args:
         embed_dims (int): D.
@@ -160,8 +158,7 @@ class RoIRegionHead(BaseModule):
 
         Returns:
             tuple[Tensor, Tensor]: embeddings (R, D) of the R regions that have
-            a
-            valid frame, and their (R, 2) ``(batch index, slot)`` indices.
+            a valid frame, and their (R, 2) ``(batch index, slot)`` indices.
         """
         b, t, d, h, w = dense.shape
         mask = bbox_mask.bool()

@@ -13,10 +13,8 @@ class TemporalAdapter(BaseModule):
     """Residual temporal transformer whose output projection starts at zero.
 
     ``out = x + proj(transformer(x + pos))`` with ``proj`` zero-initialised, so
-    at
-    step 0 the adapter is the identity and the video embedding is plain CLIP's
-    mean
-    frame embedding.
+    at step 0 the adapter is the identity and the video embedding is plain
+    CLIP's mean frame embedding.
 
     Args:
         embed_dims (int): D, the joint embedding dimension.

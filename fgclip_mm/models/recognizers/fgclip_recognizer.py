@@ -61,11 +61,10 @@ class FGCLIPRecognizer(BaseModel):
 
     One backbone pass per frame gives global and dense embeddings; the global
     branch (temporal adapter, pooling) is contrasted with the video caption,
-    the
-    regional branch (RoIAlign on the dense map, region adapter) with the region
-    captions. At test time frames are scored against class prompts. The model
-    owns the logit scales of both levels (``logit_scales``) and passes them to
-    the loss and to the scorer; checkpoints from before (one
+    the regional branch (RoIAlign on the dense map, region adapter) with the
+    region captions. At test time frames are scored against class prompts. The
+    model owns the logit scales of both levels (``logit_scales``) and passes
+    them to the loss and to the scorer; checkpoints from before (one
     ``loss_module.log_scales`` tensor) still load, see
     :func:`remap_old_scale_keys`.
 
@@ -79,9 +78,8 @@ class FGCLIPRecognizer(BaseModel):
             learnable temperatures of both levels, used by the loss and by
             the scorer. Defaults to ``dict(type='LogitScales')``.
         scorer (dict): config of :class:`PromptAnomalyScorer` (test time).
-        data_preprocessor (dict): e.g. ``ActionDataPreprocessor`` with CLIP's
-        mean
-            and std and ``format_shape='NCHW'``.
+        data_preprocessor (dict): e.g. ``ActionDataPreprocessor`` with
+            CLIP's mean and std and ``format_shape='NCHW'``.
         use_short_caption (bool): contrast with ``short_caption`` instead of
             ``global_caption`` where a sample has one. Defaults to False.
         frame_chunk (int): frames per backbone call (bounds memory on long

@@ -11,10 +11,8 @@ class GatherLayer(torch.autograd.Function):
     """``all_gather`` whose backward sums every rank's gradient of each slice.
 
     Rank r's features act as negatives in every rank's loss, so their gradient
-    is
-    the sum over ranks (as ``torch.distributed.nn.all_gather`` computes);
-    taking
-    only the local gradient would drop the other ranks' contributions.
+    is the sum over ranks (as ``torch.distributed.nn.all_gather`` computes);
+    taking only the local gradient would drop the other ranks' contributions.
     """
 
     @staticmethod
@@ -32,8 +30,7 @@ def gather_with_grad(tensor: torch.Tensor) -> torch.Tensor:
     """Concatenate ``tensor`` (B, ...) of all ranks (identity on one rank).
 
     Every rank must pass the same B (mmengine's DefaultSampler pads ranks to
-    equal
-    length). Gradients flow back to every rank's slice (see
+    equal length). Gradients flow back to every rank's slice (see
     :class:`GatherLayer`).
     """
     if get_world_size() == 1:

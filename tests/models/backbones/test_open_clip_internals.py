@@ -29,8 +29,7 @@ def manual_dense(visual, images):
     """Independent route: open_clip's own block with a diagonal attention mask.
 
     A token that may attend only to itself gets softmax weight 1 on itself, so
-    the
-    block computes exactly the value path.
+    the block computes exactly the value path.
     """
     x = visual._embeds(images)
     for block in visual.transformer.resblocks[:-1]:
