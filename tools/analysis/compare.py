@@ -44,7 +44,7 @@ COLUMNS = [
     ('AUC_A', 'AUC_A', '{:.4f}'),
     ('FAR', 'FAR', '{:.4f}'),
     ('FAR@95', 'FAR@95', '{:.4f}'),
-    ('epoch time (s)', 'epoch_time', '{:.1f}'),
+    ('epoch time (s)', 'epoch_time', '{:.2f}'),
     ('samples/s', 'samples_per_s', '{:.1f}'),
     ('peak RSS (MiB)', 'peak_rss_mb', '{:.0f}'),
     ('params', 'params', '{:,}'),
