@@ -26,6 +26,7 @@ from .feature_lists import (
     read_path_list,
     read_vadclip_csv,
 )
+from .video_paths import under_data_root
 
 _READERS = dict(path_list=read_path_list, vadclip=read_vadclip_csv)
 
@@ -175,15 +176,7 @@ class SnippetFeatureDataset(BaseActionDataset):
         return tuple(self.metainfo['classes'])
 
     def _local(self, path: Optional[str]) -> Optional[str]:
-        root = getattr(self, 'data_root', None)
-        if (
-            path
-            and root
-            and not osp.isabs(path)
-            and osp.exists(osp.join(root, path))
-        ):
-            return osp.join(root, path)
-        return path
+        return under_data_root(path, getattr(self, 'data_root', None))
 
     # ---------------------------------------------------------------- labels
     def _class_of(self, rec: dict, labels: Optional[Dict[str, str]]) -> str:
