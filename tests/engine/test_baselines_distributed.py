@@ -3,11 +3,12 @@ tools/dist_train.sh, and tools/dist_test.sh gives the metrics of one process
 (issue 9), on features extracted from a tiny demo set."""
 
 import os
+import subprocess
 import sys
 
 import pytest
 
-from .test_tools_end_to_end import free_port, metrics_of_one_and_two_ranks, run
+from .test_tools_end_to_end import REPO, free_port, metrics_of
 
 pytestmark = pytest.mark.slow
 
@@ -19,6 +20,18 @@ BASELINES = {
 }
 # the demo model's random CLIP text tower (no exported clip.pt needed)
 TEXT = ['model.head.text_encoder.pretrained=None']
+
+
+def run(args, env, timeout=600):
+    res = subprocess.run(
+        args,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return res, res.stdout + res.stderr
 
 
 @pytest.fixture(scope='module')
@@ -96,10 +109,35 @@ def test_two_gloo_ranks_train_and_test_like_one_process(
     )
     assert res.returncode == 0, out[-3000:]
     assert 'gloo' in out
+    ckpt = str(work / 'epoch_1.pth')
     test_opts = TEXT if name == 'vadclip' else []
     extra = ['--cfg-options', *test_opts] if test_opts else []
-    single, dist = metrics_of_one_and_two_ranks(
-        config, str(work / 'epoch_1.pth'), feature_env, tmp_path, *extra
+    res, single = run(
+        [
+            sys.executable,
+            'tools/test.py',
+            config,
+            ckpt,
+            '--work-dir',
+            str(tmp_path / 'single'),
+            *extra,
+        ],
+        feature_env,
     )
-    assert dist == single
-    assert single['vad/num_videos'] == 4
+    assert res.returncode == 0, single[-3000:]
+    res, dist = run(
+        [
+            'bash',
+            'tools/dist_test.sh',
+            config,
+            ckpt,
+            '2',
+            '--work-dir',
+            str(tmp_path / 'dist_test'),
+            *extra,
+        ],
+        dict(feature_env, PORT=str(free_port())),
+    )
+    assert res.returncode == 0, dist[-3000:]
+    assert metrics_of(dist) == metrics_of(single)
+    assert metrics_of(single)['vad/num_videos'] == 4
