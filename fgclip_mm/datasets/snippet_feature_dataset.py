@@ -26,7 +26,6 @@ from .feature_lists import (
     read_path_list,
     read_vadclip_csv,
 )
-from .video_paths import under_data_root
 
 _READERS = dict(path_list=read_path_list, vadclip=read_vadclip_csv)
 
@@ -176,7 +175,15 @@ class SnippetFeatureDataset(BaseActionDataset):
         return tuple(self.metainfo['classes'])
 
     def _local(self, path: Optional[str]) -> Optional[str]:
-        return under_data_root(path, getattr(self, 'data_root', None))
+        root = getattr(self, 'data_root', None)
+        if (
+            path
+            and root
+            and not osp.isabs(path)
+            and osp.exists(osp.join(root, path))
+        ):
+            return osp.join(root, path)
+        return path
 
     # ---------------------------------------------------------------- labels
     def _class_of(self, rec: dict, labels: Optional[Dict[str, str]]) -> str:

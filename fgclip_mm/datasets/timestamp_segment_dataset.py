@@ -7,6 +7,7 @@ building (:mod:`.annotation_records`), classes (:mod:`.class_resolver`),
 video paths (:mod:`.video_paths`) and test clips (:mod:`.test_clips`).
 """
 
+import os.path as osp
 from collections import Counter
 from typing import Callable, Dict, List, Optional, Sequence, Set, Union
 
@@ -27,11 +28,7 @@ from .class_resolver import LABEL_SOURCES, ClassResolver
 from .entry_report import write_entry_report
 from .test_clips import expand_clips
 from .video_io import VideoReadError, get_num_frames
-from .video_paths import (
-    MISSING_VIDEO_POLICIES,
-    VideoPathResolver,
-    under_data_root,
-)
+from .video_paths import MISSING_VIDEO_POLICIES, VideoPathResolver
 
 
 def _check_policies(
@@ -254,7 +251,12 @@ class TimestampSegmentDataset(BaseActionDataset):
         return tuple(self.metainfo['classes'])
 
     def _local_path(self, path: str) -> str:
-        return under_data_root(path, getattr(self, 'data_root', None))
+        """A relative path that exists under ``data_root`` is taken from there
+        (as ``ann_file``), otherwise as given."""
+        root = getattr(self, 'data_root', None)
+        if root and not osp.isabs(path) and osp.exists(osp.join(root, path)):
+            return osp.join(root, path)
+        return path
 
     def _excluded_stems(self) -> Set[str]:
         stems: Set[str] = set()

@@ -13,7 +13,6 @@ __all__ = [
     'MISSING_VIDEO_POLICIES',
     'normalize_video_path',
     'match_prefix',
-    'under_data_root',
 ]
 
 #: What a video that cannot be found does: an error, or a skip.
@@ -225,17 +224,3 @@ class VideoPathResolver:
             'set check_files=False)',
             code='video_not_found',
         )
-
-
-def under_data_root(path: Optional[str], root: Optional[str]) -> Optional[str]:
-    """A relative ``path`` that exists under ``root`` (a dataset's
-    ``data_root``) is taken from there, as MMAction2 does for ``ann_file``;
-    otherwise ``path`` as given."""
-    if (
-        path
-        and root
-        and not osp.isabs(path)
-        and osp.exists(osp.join(root, path))
-    ):
-        return osp.join(root, path)
-    return path
