@@ -37,7 +37,7 @@ import os
 import os.path as osp
 import signal
 import sys
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, List, Optional
 
 import numpy as np
 import torch
@@ -64,29 +64,6 @@ FRAME_INDEX_RULE = (
 )
 CLIP_MEAN = [122.7709383, 116.7460125, 104.09373615]
 CLIP_STD = [68.5005327, 66.6321579, 70.32316305]
-
-
-def add_run_args(p: argparse.ArgumentParser, chunk: int, unit: str) -> None:
-    """Options every extraction tool takes (output dtype, chunking, decoder,
-    weights seed, device, config overrides)."""
-    p.add_argument('--fp32', action='store_true', help='store float32')
-    p.add_argument(
-        '--chunk',
-        type=int,
-        default=chunk,
-        help=f'{unit} decoded and embedded at a time',
-    )
-    p.add_argument('--backend', default='decord', choices=('decord', 'pyav'))
-    p.add_argument(
-        '--seed',
-        type=int,
-        default=0,
-        help='seed of randomly initialised backbone weights',
-    )
-    p.add_argument(
-        '--device', default='cuda' if torch.cuda.is_available() else 'cpu'
-    )
-    p.add_argument('--cfg-options', nargs='+', action=DictAction)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -117,7 +94,24 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'center: short side resize + centre crop; five/ten: '
         'corners + centre (+ flips) of a 256/224-upscaled frame',
     )
-    add_run_args(p, chunk=32, unit='snippets')
+    p.add_argument('--fp32', action='store_true', help='store float32')
+    p.add_argument(
+        '--chunk',
+        type=int,
+        default=32,
+        help='snippets decoded and embedded at a time',
+    )
+    p.add_argument('--backend', default='decord', choices=('decord', 'pyav'))
+    p.add_argument(
+        '--seed',
+        type=int,
+        default=0,
+        help='seed of randomly initialised backbone weights',
+    )
+    p.add_argument(
+        '--device', default='cuda' if torch.cuda.is_available() else 'cpu'
+    )
+    p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args(argv)
     if args.frame_pooling == 'center':
         args.frames_per_snippet = 1
@@ -175,23 +169,17 @@ def _inner_dataset(ds_cfg: Config) -> Config:
     return ds_cfg
 
 
-def split_infos(cfg: Config, split: str) -> Iterator[dict]:
-    """The data infos of a split's dataset (built without its pipeline), in
-    dataset order; none when the config has no such split."""
+def collect_videos(cfg: Config, split: str) -> List[dict]:
+    """The distinct videos of a split's dataset, in dataset order."""
     loader = cfg.get(f'{split}_dataloader')
     if not loader:
-        return
+        return []
     ds_cfg = _inner_dataset(loader['dataset']).copy()
     ds_cfg['pipeline'] = []
     dataset = DATASETS.build(ds_cfg)
-    for i in range(len(dataset)):
-        yield dataset.get_data_info(i)
-
-
-def collect_videos(cfg: Config, split: str) -> List[dict]:
-    """The distinct videos of a split's dataset, in dataset order."""
     videos: Dict[str, dict] = {}
-    for info in split_infos(cfg, split):
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
         if info['video_id'] in videos:
             continue
         entry = dict(
@@ -404,11 +392,7 @@ def run_rank(
     return records
 
 
-def write_index(
-    args, settings: dict, order: List[tuple], world: int, **extra
-) -> str:
-    """Merge the ranks' record shards into ``<out>/index.json`` (written to
-    a temporary name, then renamed); ``extra`` adds tool-specific fields."""
+def write_index(args, settings: dict, order: List[tuple], world: int) -> str:
     records: Dict[str, dict] = {}
     for r in range(world):
         shard = osp.join(args.out, f'.index.rank{r}.json')
@@ -423,7 +407,8 @@ def write_index(
         format_version=FORMAT_VERSION,
         config=args.config,
         **settings,
-        **extra,
+        num_crops=CROPS[args.crops],
+        frame_index_rule=FRAME_INDEX_RULE,
         splits=splits,
     )
     path = osp.join(args.out, 'index.json')
@@ -458,17 +443,14 @@ def prepare_run(args, settings_fn, collect_fn):
     return cfg, rank, world, settings, order
 
 
-def finish_run(
-    args, records, settings, order, rank, world, **index_fields
-) -> int:
-    """Write this rank's records; rank 0 merges them into ``index.json``
-    (:func:`write_index`, with ``index_fields``)."""
+def finish_run(args, records, settings, order, rank, world, write_fn) -> int:
+    """Write this rank's records; rank 0 merges them into ``index.json``."""
     with open(osp.join(args.out, f'.index.rank{rank}.json'), 'w') as f:
         json.dump(records, f, default=str)
     if world > 1:
         torch.distributed.barrier()
     if rank == 0:
-        path = write_index(args, settings, order, world, **index_fields)
+        path = write_fn(args, settings, order, world)
         print_log(f'{len(order)} video(s) -> {path}', logger='current')
     return 0
 
@@ -483,12 +465,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     settings['embed_dim'] = backbone.embed_dim
     settings['image_size'] = list(backbone.image_size)
     records = run_rank(order[rank::world], backbone, settings, args, rank)
-    index_fields = dict(
-        num_crops=CROPS[args.crops], frame_index_rule=FRAME_INDEX_RULE
-    )
-    return finish_run(
-        args, records, settings, order, rank, world, **index_fields
-    )
+    return finish_run(args, records, settings, order, rank, world, write_index)
 
 
 if __name__ == '__main__':

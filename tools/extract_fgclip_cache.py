@@ -38,8 +38,8 @@ from typing import Dict, List, Optional
 
 import numpy as np
 import torch
-from mmaction.registry import MODELS
-from mmengine.config import Config
+from mmaction.registry import DATASETS, MODELS
+from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
@@ -73,7 +73,24 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument(
         '--frame-stride', type=int, default=1, help='cache every N-th frame'
     )
-    ef.add_run_args(p, chunk=64, unit='frames')
+    p.add_argument('--fp32', action='store_true', help='store float32')
+    p.add_argument(
+        '--chunk',
+        type=int,
+        default=64,
+        help='frames decoded and embedded at a time',
+    )
+    p.add_argument('--backend', default='decord', choices=('decord', 'pyav'))
+    p.add_argument(
+        '--seed',
+        type=int,
+        default=0,
+        help='seed of randomly initialised backbone weights',
+    )
+    p.add_argument(
+        '--device', default='cuda' if torch.cuda.is_available() else 'cpu'
+    )
+    p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args(argv)
     if args.frame_stride <= 0:
         p.error('--frame-stride must be positive')
@@ -129,8 +146,15 @@ def build_region_head(cfg: Config, embed_dim: int) -> torch.nn.Module:
 
 def collect_videos(cfg: Config, split: str) -> List[dict]:
     """Distinct videos of a split with the union of their region tracks."""
+    loader = cfg.get(f'{split}_dataloader')
+    if not loader:
+        return []
+    ds_cfg = ef._inner_dataset(loader['dataset']).copy()
+    ds_cfg['pipeline'] = []
+    dataset = DATASETS.build(ds_cfg)
     videos: Dict[str, dict] = {}
-    for info in ef.split_infos(cfg, split):
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
         video = videos.setdefault(
             info['video_id'],
             dict(
@@ -294,6 +318,30 @@ def run_rank(
     return records
 
 
+def write_index(args, settings: dict, order: List[tuple], world: int) -> str:
+    records: Dict[str, dict] = {}
+    for r in range(world):
+        shard = osp.join(args.out, f'.index.rank{r}.json')
+        with open(shard) as f:
+            records.update(json.load(f))
+        os.remove(shard)
+    splits: Dict[str, dict] = {}
+    for split, video in order:
+        key = f'{split}/{video["video_id"]}'
+        splits.setdefault(split, {})[video['video_id']] = records[key]
+    index = dict(
+        format_version=FORMAT_VERSION,
+        config=args.config,
+        **settings,
+        splits=splits,
+    )
+    path = osp.join(args.out, 'index.json')
+    with open(path + '.part', 'w') as f:
+        json.dump(index, f, indent=1, default=str)
+    os.replace(path + '.part', path)
+    return path
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     cfg, rank, world, settings, order = ef.prepare_run(
@@ -309,7 +357,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     records = run_rank(
         order[rank::world], backbone, head, settings, args, rank
     )
-    return ef.finish_run(args, records, settings, order, rank, world)
+    return ef.finish_run(
+        args, records, settings, order, rank, world, write_index
+    )
 
 
 if __name__ == '__main__':
