@@ -13,6 +13,7 @@ files that unpickle weights-only; machines with CUDA), so they are applied
 unconditionally.
 """
 
+import atexit
 import importlib.util
 import os
 import pickle
@@ -236,6 +237,8 @@ def _cpu_gloo_init_dist() -> bool:
     def _init_dist_pytorch(
         backend: str = 'nccl', init_backend='torch', **kwargs
     ) -> None:
+        # registered first so that it runs last, after mmengine's own hooks
+        atexit.register(destroy_process_group_at_exit)
         if torch.cuda.is_available() or init_backend != 'torch':
             return original(backend, init_backend=init_backend, **kwargs)
         import torch.distributed as torch_dist
@@ -251,6 +254,25 @@ def _cpu_gloo_init_dist() -> bool:
     _init_dist_pytorch._fgclip_mm_patched = True
     dist_utils._init_dist_pytorch = _init_dist_pytorch
     return True
+
+
+# ----------------------------------------------------------------------------
+# 3b. Neither mmengine 0.10.7's ``Runner`` nor MMAction2's ``tools/train.py``
+#    destroys the default process group, and torch (checked with 2.14) does
+#    not do it at exit either (pytorch/pytorch#190489; the atexit fix
+#    pytorch/pytorch#179291 was abandoned). A gloo rank whose worker threads
+#    still hold work when the interpreter finalises then aborts with
+#    "terminate called without an active exception" (SIGABRT), which torchrun
+#    reports as a failed run after training finished: on a 2-core machine
+#    this happened to 1 in 3 two-rank runs. The init wrapper above registers
+#    this handler. Remove when torch or mmengine destroys the group at exit.
+# ----------------------------------------------------------------------------
+def destroy_process_group_at_exit() -> None:
+    """Destroy the default process group if this process still has one."""
+    import torch.distributed as torch_dist
+
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.destroy_process_group()
 
 
 # ----------------------------------------------------------------------------

@@ -92,13 +92,8 @@ def test_unsafe_loading_is_an_explicit_opt_in(tmp_path, monkeypatch):
     assert marker.exists()
 
 
-def test_init_dist_falls_back_to_gloo_without_cuda(tmp_path):
-    script = (
-        'import fgclip_mm, torch.distributed as dist\n'
-        'from mmengine.dist import init_dist\n'
-        "init_dist('pytorch', backend='nccl')\n"
-        'print(dist.get_backend(), dist.get_world_size())\n'
-    )
+def run_one_rank(script: str) -> subprocess.CompletedProcess:
+    """Run ``script`` as rank 0 of a one-process torchrun-style group."""
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         port = sock.getsockname()[1]
@@ -111,7 +106,7 @@ def test_init_dist_falls_back_to_gloo_without_cuda(tmp_path):
         MASTER_PORT=str(port),
         CUDA_VISIBLE_DEVICES='',
     )
-    out = subprocess.run(
+    return subprocess.run(
         [sys.executable, '-c', script],
         capture_output=True,
         text=True,
@@ -119,8 +114,31 @@ def test_init_dist_falls_back_to_gloo_without_cuda(tmp_path):
         cwd=REPO,
         timeout=120,
     )
+
+
+def test_init_dist_falls_back_to_gloo_without_cuda():
+    out = run_one_rank(
+        'import fgclip_mm, torch.distributed as dist\n'
+        'from mmengine.dist import init_dist\n'
+        "init_dist('pytorch', backend='nccl')\n"
+        'print(dist.get_backend(), dist.get_world_size())\n'
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ['gloo', '1']
+
+
+def test_process_group_is_destroyed_at_interpreter_exit():
+    # atexit runs handlers last-in first-out: one registered before
+    # init_dist runs after the plugin's handler and sees what it left.
+    out = run_one_rank(
+        'import atexit, fgclip_mm, torch.distributed as dist\n'
+        'from mmengine.dist import init_dist\n'
+        "atexit.register(lambda: print('at exit', dist.is_initialized()))\n"
+        "init_dist('pytorch', backend='nccl')\n"
+        "print('after init', dist.is_initialized())\n"
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ['after init True', 'at exit False']
 
 
 def test_apply_all_is_idempotent():
