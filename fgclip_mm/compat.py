@@ -7,13 +7,15 @@ names the upstream issue and the condition under which it can be deleted.
 
 Each patch is idempotent. The drn and VindLU patches act only where their
 defect is present (the folder is missing; transformers >= 5 is installed). The
-checkpoint and CPU-distributed patches replace one mmengine 0.10.7 function
-each with a version that behaves the same wherever the original worked (local
-files that unpickle weights-only; machines with CUDA), so they are applied
-unconditionally.
+other patches replace mmengine 0.10.7 functions (the checkpoint loader, the
+CPU process-group init, checkpoint saving and resuming) with versions that
+behave the same wherever the originals worked (local files that unpickle
+weights-only; machines with CUDA; intact checkpoints of the same model), so
+they are applied unconditionally.
 """
 
 import atexit
+import functools
 import importlib.util
 import os
 import pickle
@@ -303,6 +305,66 @@ def _vindlu_with_transformers5() -> bool:
     return True
 
 
+# ----------------------------------------------------------------------------
+# 5. mmengine 0.10.7 writes checkpoints in place (``LocalBackend.put`` opens
+#    the final name for writing), writes ``last_checkpoint`` after it, and
+#    ``--resume`` loads whatever that file names, unchecked. A run killed
+#    while saving leaves a truncated ``epoch_N.pth`` (and, a moment later, an
+#    empty ``last_checkpoint``, with which ``--resume`` fails); a copied or
+#    damaged file fails with "PytorchStreamReader failed ..." without its
+#    name, or loads (torch does not check CRCs). It also resumes from a
+#    checkpoint of another config non-strictly (shape mismatches are only
+#    logged) and then fails deep inside the optimizer. No upstream issue
+#    found (searched open-mmlab/mmengine issues for atomic checkpoint saves,
+#    2026-12). We (a) save local checkpoints atomically (temporary name +
+#    rename), (b) verify the checkpoint ``--resume`` picks and fall back to
+#    the newest intact one with a warning, (c) name the file for unreadable
+#    checkpoints and (d) say which keys differ, refusing on resume (see
+#    ``fgclip_mm.engine.checkpoints``). Remove when mmengine saves
+#    atomically and checks resumed state dicts itself.
+# ----------------------------------------------------------------------------
+def _engine(name: str) -> Callable:
+    """A function calling ``fgclip_mm.engine.runner_checkpoints.<name>``.
+
+    Imported on first call: ``fgclip_mm.engine`` is not importable yet when
+    :func:`apply_all` runs.
+    """
+
+    def call(*args, **kwargs):
+        from fgclip_mm.engine import runner_checkpoints
+
+        return getattr(runner_checkpoints, name)(*args, **kwargs)
+
+    call.__name__ = name
+    call._fgclip_mm_patched = True
+    return call
+
+
+def _atomic_checkpoints_and_verified_resume() -> bool:
+    import mmengine.runner as runner_pkg
+    from mmengine.runner import checkpoint as ckpt_mod
+    from mmengine.runner import runner as runner_mod
+
+    if getattr(runner_mod, '_fgclip_mm_patched', False):
+        return False
+    runner_mod._fgclip_mm_patched = True
+    save = functools.partial(
+        _engine('save_checkpoint_atomically'), ckpt_mod.save_checkpoint
+    )
+    for mod in (ckpt_mod, runner_mod, runner_pkg):
+        mod.save_checkpoint = save
+    runner_mod.find_latest_checkpoint = _engine('find_resumable_checkpoint')
+    ckpt_mod.CheckpointLoader.register_scheme(
+        prefixes='', loader=_engine('read_checkpoint'), force=True
+    )
+    runner = runner_mod.Runner
+    runner.resume = functools.partialmethod(
+        _engine('runner_resume'), runner.resume
+    )
+    runner.load_checkpoint = _engine('runner_load_checkpoint')
+    return True
+
+
 def apply_all() -> List[str]:
     """Apply every workaround whose defect is present.
 
@@ -315,6 +377,10 @@ def apply_all() -> List[str]:
         ('mmengine-weights-only-checkpoints', _weights_only_mmengine_loader),
         ('mmengine-cpu-gloo-init', _cpu_gloo_init_dist),
         ('mmaction2-vindlu-transformers5', _vindlu_with_transformers5),
+        (
+            'mmengine-atomic-checkpoints',
+            _atomic_checkpoints_and_verified_resume,
+        ),
     ):
         if patch():
             applied.append(name)

@@ -170,3 +170,29 @@ def test_refusal_names_the_offending_global(tmp_path, monkeypatch):
     torch.save({'meta': RunsCodeOnLoad(tmp_path / 'x')}, path)
     with pytest.raises(compat.UnsafeCheckpointError, match='system'):
         CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
+
+
+def test_checkpoint_functions_are_replaced_where_the_runner_finds_them():
+    out = subprocess.run(
+        [
+            sys.executable,
+            '-c',
+            'import mmengine.runner as pkg, fgclip_mm\n'
+            'from mmengine.runner import checkpoint as c, runner as r\n'
+            'print(pkg.save_checkpoint is c.save_checkpoint '
+            'is r.save_checkpoint, r.find_latest_checkpoint.__name__, '
+            'r.Runner.load_checkpoint.__name__, '
+            "'mmengine-atomic-checkpoints' in "
+            'fgclip_mm.compat.applied_workarounds())',
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [
+        'True',
+        'find_resumable_checkpoint',
+        'runner_load_checkpoint',
+        'True',
+    ]

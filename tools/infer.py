@@ -293,20 +293,32 @@ def write_outputs(
     return paths
 
 
+def load_model(args: argparse.Namespace):
+    """The model of ``args``; an unusable checkpoint exits naming it."""
+    from fgclip_mm.apis import init_vad_model
+    from fgclip_mm.compat import UnsafeCheckpointError
+    from fgclip_mm.engine import CheckpointError
+
+    checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
+    try:
+        return init_vad_model(args.config, checkpoint, args.device)
+    except (CheckpointError, UnsafeCheckpointError) as err:
+        sys.exit(f'error: {err}')  # the file and the keys that differ
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run inference on every video; 0 when all succeeded, 1 otherwise."""
     args = parse_args(argv)
     import torch
     from mmengine.logging import MMLogger
 
-    from fgclip_mm.apis import inference_vad, init_vad_model, set_prompts
+    from fgclip_mm.apis import inference_vad, set_prompts
     from fgclip_mm.datasets.video_io import VideoReadError
 
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     videos = list_videos(args.videos)
     os.makedirs(args.out, exist_ok=True)
-    checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
-    model = init_vad_model(args.config, checkpoint, args.device)
+    model = load_model(args)
     names = set_prompts(
         model, args.prompts, 'replace' if args.replace_prompts else 'extend'
     )

@@ -47,7 +47,10 @@ def init_vad_model(
     Args:
         config (str | Path | mmengine.Config): Config file or object.
         checkpoint (str, optional): Checkpoint path (weights-only loading);
-            None keeps the initial weights.
+            None keeps the initial weights. A file that is unreadable or
+            does not fit the model raises
+            :class:`fgclip_mm.engine.CheckpointError` naming the file and
+            the keys that differ.
         device (str | torch.device): Device of the model. Defaults to cpu.
         cfg_options (dict, optional): Overrides merged into the config.
 
@@ -67,11 +70,20 @@ def init_vad_model(
     model = MODELS.build(cfg.model)
     model.init_weights()
     if checkpoint is not None:
-        from fgclip_mm.compat import load_checkpoint_file
+        from fgclip_mm.engine.checkpoints import (
+            load_state_dict_checked,
+            read_checkpoint,
+        )
 
-        state = load_checkpoint_file(checkpoint, map_location='cpu')
-        state = state.get('state_dict', state)
-        model.load_state_dict(state, strict=True)
+        # unreadable files and other architectures: CheckpointError naming
+        # the file and the keys that differ
+        state = read_checkpoint(checkpoint, map_location='cpu')
+        load_state_dict_checked(
+            model,
+            state.get('state_dict', state),
+            checkpoint,
+            hint='Use the config the checkpoint was trained with.',
+        )
     model.cfg = cfg
     return model.to(device).eval()
 

@@ -9,6 +9,12 @@ import torch.nn as nn
 from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 
+from ...engine.checkpoints import (
+    CheckpointError,
+    StateDictDiff,
+    checkpoint_file_problem,
+    diff_state_dict,
+)
 from .open_clip_internals import (
     check_dense_vit,
     encode_text_with_context,
@@ -70,29 +76,56 @@ def load_clip_weights(model: nn.Module, path: str) -> None:
         ValueError: the file is not a CLIP checkpoint for this
             architecture (keys or shapes do not match); the message lists
             what differs.
+        fgclip_mm.engine.CheckpointError: the file is empty, truncated,
+            damaged or not a checkpoint at all.
     """
     path = os.path.expanduser(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f'CLIP weights file not found: {path}')
+    if path.endswith(('.pt', '.pth', '.bin')):  # torch.save files
+        reason = checkpoint_file_problem(path, crc=False)
+        if reason is not None:
+            raise CheckpointError(f'Cannot read CLIP weights {path}: {reason}')
     try:
         incompatible = open_clip.load_checkpoint(
             model, path, strict=False, weights_only=True
         )
-    except RuntimeError as err:  # shape mismatch
-        raise ValueError(
-            f'{path} does not fit this CLIP architecture: {err}'
-        ) from None
+    except (RuntimeError, EOFError, OSError) as err:
+        _raise_unloadable(model, path, err)
     missing = [k for k in incompatible.missing_keys if k != 'logit_bias']
-    if missing or incompatible.unexpected_keys:
+    diff = StateDictDiff(
+        missing=sorted(missing),
+        unexpected=sorted(incompatible.unexpected_keys),
+    )
+    if diff:
         raise ValueError(
             f'{path} is not a CLIP checkpoint for this architecture: '
-            f'{len(missing)} missing keys (e.g. {missing[:3]}), '
-            f'{len(incompatible.unexpected_keys)} unexpected keys '
-            f'(e.g. {incompatible.unexpected_keys[:3]}). FG-CLIP checkpoints '
-            'in '
-            'Hugging Face layout must be converted first with '
-            'tools/convert_fgclip_hf.py.'
+            f'{diff.describe()}. FG-CLIP checkpoints in Hugging Face layout '
+            'must be converted first with tools/convert_fgclip_hf.py.'
         )
+
+
+def _raise_unloadable(model: nn.Module, path: str, err: Exception) -> None:
+    """Say why open_clip could not load ``path``: damaged file or shapes.
+
+    Raises:
+        CheckpointError: The file is truncated, damaged or not a checkpoint.
+        ValueError: It loads but its tensors have other shapes (listed).
+    """
+    reason = None
+    if not str(path).endswith('.safetensors'):
+        reason = checkpoint_file_problem(path)
+    if reason is not None or not isinstance(err, RuntimeError):
+        raise CheckpointError(
+            f'Cannot read CLIP weights {path}: {reason or err}. Copy or '
+            'download the file again.'
+        ) from None
+    state = open_clip.factory.load_state_dict(path, weights_only=True)
+    diff = diff_state_dict(model.state_dict(), state)
+    raise ValueError(
+        f'{path} does not fit this CLIP architecture: '
+        f'{diff.describe() or str(err).splitlines()[0]}.'
+    ) from None
 
 
 @MODELS.register_module()
