@@ -9,13 +9,22 @@ for other metrics.
 import argparse
 import os
 import os.path as osp
+import sys
 from typing import List, Optional
 
 from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
+from torch.distributed.elastic.multiprocessing.errors import record
 
 import fgclip_mm  # noqa: F401  (registers components, applies fgclip_mm.compat)
+from fgclip_mm.compat import UnsafeCheckpointError
+from fgclip_mm.engine import (
+    CheckpointError,
+    ConfigError,
+    check_config,
+    require_exact_checkpoint,
+)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -104,11 +113,23 @@ def print_metrics(metrics: dict) -> None:
     print('-' * (width + 14))
 
 
+@record  # torchrun's summary shows the failing rank's exception
 def main() -> None:
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
+    try:
+        # unknown keys, wrong types, class-name typos, missing files: all
+        # named before anything is built
+        check_config(cfg, mode='test')
+    except ConfigError as err:
+        sys.exit(f'error: {err}')
     runner = Runner.from_cfg(cfg)
-    metrics = runner.test()
+    try:
+        # a checkpoint of another model is an error, not half-random weights
+        require_exact_checkpoint(runner)
+        metrics = runner.test()
+    except (CheckpointError, UnsafeCheckpointError) as err:
+        sys.exit(f'error: {err}')
     if is_main_process():
         print_metrics(metrics)
 

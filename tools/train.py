@@ -8,12 +8,16 @@ makes the third-party workarounds active even for configs without
 import argparse
 import os
 import os.path as osp
+import sys
 from typing import List, Optional
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
+from torch.distributed.elastic.multiprocessing.errors import record
 
 import fgclip_mm  # noqa: F401  (registers components, applies fgclip_mm.compat)
+from fgclip_mm.compat import UnsafeCheckpointError
+from fgclip_mm.engine import CheckpointError, ConfigError, check_config
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -128,11 +132,23 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
+@record  # torchrun's summary shows the failing rank's exception
 def main() -> None:
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
+    try:
+        # unknown keys, wrong types, class-name typos, missing files: all
+        # named before anything is built
+        check_config(cfg, mode='train')
+    except ConfigError as err:
+        sys.exit(f'error: {err}')
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except (CheckpointError, UnsafeCheckpointError) as err:
+        # unreadable, hostile or mismatched checkpoint: the message says
+        # which file and which keys; a traceback would only hide it
+        sys.exit(f'error: {err}')
 
 
 if __name__ == '__main__':

@@ -8,6 +8,10 @@ default_hooks = dict(
     checkpoint=dict(
         type='CheckpointHook', interval=1, max_keep_ckpts=3, save_best=None
     ),
+    # a NaN / inf loss stops the run before the optimizer step, naming the
+    # epoch, iteration, loss terms and videos; action='skip' skips such steps
+    # (counted, logged per epoch and at the end of the run)
+    nonfinite_loss=dict(type='NonFiniteLossHook', action='raise'),
 )
 
 # NCCL on GPUs; on a CPU-only machine fgclip_mm.compat initialises gloo instead.
@@ -31,4 +35,11 @@ visualizer = dict(
 # Reseed per epoch: a resumed run continues bit-for-bit like an uninterrupted one.
 # RunStatsHook: epoch time, samples/s, peak memory and parameter counts in the
 # log and in <work_dir>/run_stats.json (read by tools/analysis/compare.py).
-custom_hooks = [dict(type='EpochSeedHook'), dict(type='RunStatsHook')]
+# SkippedSamplesHook: training samples skipped for an unreadable video
+# (on_error='skip') counted over all ranks, reported per epoch and for the run
+# in the log and in <work_dir>/skipped_samples.json.
+custom_hooks = [
+    dict(type='EpochSeedHook'),
+    dict(type='RunStatsHook'),
+    dict(type='SkippedSamplesHook'),
+]

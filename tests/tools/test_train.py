@@ -118,3 +118,22 @@ def test_amp_refuses_another_optim_wrapper(tool, demo_cfg):
     cfg.optim_wrapper.type = 'ApexOptimWrapper'
     with pytest.raises(ValueError, match='--amp needs OptimWrapper'):
         tool.merge_args(cfg, tool.parse_args([CONFIG, '--amp']))
+
+
+def test_config_mistakes_stop_the_tool_before_anything_is_built(
+    tool, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(
+        'sys.argv',
+        [
+            'train.py',
+            CONFIG,
+            '--work-dir',
+            str(tmp_path),
+            '--cfg-options',
+            'model.region_head.roi_sise=7',
+        ],
+    )
+    with pytest.raises(SystemExit, match=r'model\.region_head\.roi_sise'):
+        tool.main()
+    assert not list(tmp_path.iterdir())  # no runner, no log folder
