@@ -15,7 +15,8 @@ class PyAVReader(VideoReader):
 
     A frame's index is derived from its presentation time, which assumes a
     constant frame rate (true for surveillance recordings and for the files
-    decord handles).
+    decord handles). A stream stored sideways is turned as decord turns it
+    (the mp4 track header's rotation).
 
     Args:
         filename (str): Path of the video.
@@ -62,10 +63,13 @@ class PyAVReader(VideoReader):
             )
         if self.num_frames <= 0:
             raise VideoReadError(f'{filename}: PyAV found no frames')
-        self._frame_shape = (
+        self._stored_shape = (
             int(stream.codec_context.height),
             int(stream.codec_context.width),
         )
+
+    def _probe_shape(self) -> Tuple[int, int]:
+        return self._stored_shape
 
     def _frame_index(self, frame) -> int:
         return int(
@@ -83,8 +87,10 @@ class PyAVReader(VideoReader):
     ) -> np.ndarray:
         # ``indices`` are sorted and unique (checked by get_frames).
         kwargs = dict(format='rgb24')
-        if size is not None:
-            kwargs.update(width=int(size[0]), height=int(size[1]))
+        turns = self.quarter_turns
+        if size is not None:  # ``size`` is displayed; decode it unturned
+            w, h = (size[1], size[0]) if turns % 2 else size
+            kwargs.update(width=int(w), height=int(h))
         wanted = indices.tolist()
         out: List[np.ndarray] = []
         while len(out) < len(wanted):
@@ -103,7 +109,7 @@ class PyAVReader(VideoReader):
                         f'{self.filename}: PyAV seek landed on frame {idx} '
                         f'after the wanted frame {target}'
                     )
-                out.append(frame.to_ndarray(**kwargs))
+                out.append(np.rot90(frame.to_ndarray(**kwargs), turns))
                 if len(out) == len(wanted):
                     break
                 target = wanted[len(out)]

@@ -20,6 +20,11 @@ Two interchangeable backends sit behind one small interface,
 
 Every failure (missing file, unreadable container, decode error) is raised as
 :class:`VideoReadError` naming the file, never as a backend traceback.
+
+Both backends return frames as a player displays them: a stream stored
+sideways with a rotation in its mp4 track header is turned (decord does it
+itself; the PyAV reader turns the decoded frames), and
+:attr:`VideoReader.frame_shape` is the displayed size.
 """
 
 import os
@@ -28,10 +33,22 @@ from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .video_rotation import quarter_turns
+
 
 class VideoReadError(RuntimeError):
     """A video file is missing, unreadable or cannot deliver the frames asked
     for."""
+
+
+def format_indices(indices: Sequence[int], max_shown: int = 8) -> str:
+    """``'[0, 8, 16, ..., 112] (16 frames)'``: frame indices for messages,
+    shortened when there are more than ``max_shown``."""
+    inds = [int(i) for i in indices]
+    if len(inds) <= max_shown:
+        return str(inds)
+    head = ', '.join(str(i) for i in inds[: max_shown - 1])
+    return f'[{head}, ..., {inds[-1]}] ({len(inds)} frames)'
 
 
 class VideoReader:
@@ -53,9 +70,15 @@ class VideoReader:
         self.filename = filename
         if not osp.isfile(filename):
             raise VideoReadError(f'Video file not found: {filename}')
+        if osp.getsize(filename) == 0:
+            raise VideoReadError(
+                f'{filename}: the video file is empty (0 bytes; an '
+                'interrupted copy or download?)'
+            )
         self._num_frames = 0
         self._fps = 0.0
         self._frame_shape: Optional[Tuple[int, int]] = None
+        self._turns: Optional[int] = None
 
     @property
     def num_frames(self) -> int:
@@ -68,13 +91,24 @@ class VideoReader:
         return self._fps
 
     @property
+    def quarter_turns(self) -> int:
+        """Counterclockwise quarter turns from the stored to the displayed
+        frames (the track header's rotation; see :mod:`.video_rotation`)."""
+        if self._turns is None:
+            self._turns = quarter_turns(self.filename)
+        return self._turns
+
+    @property
     def frame_shape(self) -> Tuple[int, int]:
-        """Native ``(height, width)`` of the frames."""
+        """Native ``(height, width)`` of the frames as displayed (a rotated
+        stream's stored size turned)."""
         if self._frame_shape is None:
-            self._frame_shape = self._probe_shape()
+            h, w = self._probe_shape()
+            self._frame_shape = (w, h) if self.quarter_turns % 2 else (h, w)
         return self._frame_shape
 
     def _probe_shape(self) -> Tuple[int, int]:
+        """Stored ``(height, width)``."""
         raise NotImplementedError
 
     def __len__(self) -> int:
@@ -108,8 +142,8 @@ class VideoReader:
         if inds[0] < 0 or inds[-1] >= self.num_frames:
             raise VideoReadError(
                 f'{self.filename}: frame index out of range: asked for '
-                f'{inds.tolist()}, the video has {self.num_frames} frames '
-                '(an annotation frame count larger than the file?)'
+                f'{format_indices(inds)}, the video has {self.num_frames} '
+                'frames (an annotation frame count larger than the file?)'
             )
         try:
             frames = self._read(inds, size)
@@ -117,9 +151,10 @@ class VideoReader:
             raise
         except Exception as e:  # backend errors carry no file name
             raise VideoReadError(
-                f'{self.filename}: failed to decode frames {inds.tolist()} '
-                f'with {self.backend} ({type(e).__name__}: {e}); the file may '
-                'be truncated or corrupt'
+                f'{self.filename}: failed to decode frames '
+                f'{format_indices(inds)} with {self.backend} '
+                f'({type(e).__name__}: {str(e).strip()[-300:]}); the file '
+                'may be truncated or corrupt'
             ) from e
         if frames.shape[0] != inds.size:
             raise VideoReadError(

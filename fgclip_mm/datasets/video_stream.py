@@ -25,6 +25,7 @@ from typing import Iterator, Optional, Tuple
 import numpy as np
 
 from .video_io import VideoReadError
+from .video_rotation import quarter_turns
 
 __all__ = [
     'FrameChunk',
@@ -63,7 +64,8 @@ class VideoInfo:
         num_frames (int): Frame count from the header (0 if unknown; the
             stream is the ground truth).
         fps (float): Average frame rate.
-        frame_shape (tuple[int, int]): Native ``(height, width)``.
+        frame_shape (tuple[int, int]): Displayed ``(height, width)`` (a
+            rotation in the track header swaps the stored ones).
     """
 
     num_frames: int
@@ -97,6 +99,8 @@ def probe_video(filename: str) -> VideoInfo:
                 int(stream.codec_context.height),
                 int(stream.codec_context.width),
             )
+        if quarter_turns(filename) % 2:  # the displayed size
+            shape = shape[::-1]
     except Exception as e:
         raise _error(filename, 'cannot open the video', e) from e
     if min(shape) <= 0:
@@ -113,9 +117,12 @@ def _pyav_frames(
 ) -> Iterator[FrameChunk]:
     import av
 
+    # PyAV returns the stored frames; turn them as players (and decord) do
+    turns = quarter_turns(filename)
     kwargs = dict(format='rgb24')
-    if size is not None:
-        kwargs.update(width=int(size[0]), height=int(size[1]))
+    if size is not None:  # ``size`` is displayed; decode it unturned
+        w, h = (size[1], size[0]) if turns % 2 else size
+        kwargs.update(width=int(w), height=int(h))
     try:
         container = av.open(filename)
     except Exception as e:
@@ -129,7 +136,7 @@ def _pyav_frames(
             if index % stride:
                 continue
             inds.append(index)
-            frames.append(frame.to_ndarray(**kwargs))
+            frames.append(np.rot90(frame.to_ndarray(**kwargs), turns))
             if len(inds) == chunk_size:
                 shape = (0,) + frames[0].shape
                 read = index + 1

