@@ -6,12 +6,17 @@ datasets (``fgclip_mm.datasets``) and the evaluation
 """
 
 from .base import (
+    MAX_INT,
     REASON_CODES,
     VIDEO_EXTENSIONS,
     AnnotationError,
     iter_lines,
     open_text,
+    parse_int,
+    read_lines,
+    read_text,
     to_int,
+    video_id_of,
     video_stem,
 )
 from .class_names import (
@@ -29,7 +34,13 @@ from .class_names import (
     is_normal_class,
     merge_classes,
 )
-from .fgclip_json import load_json_entries, validate_fgclip_entry
+from .fgclip_json import (
+    DUPLICATE_ENTRY_POLICIES,
+    load_json_entries,
+    repair_count_mismatch,
+    repeated_entry,
+    validate_fgclip_entry,
+)
 from .msad import (
     msad_class_of,
     msad_video_name,
@@ -58,6 +69,11 @@ __all__ = [
     'open_text',
     'iter_lines',
     'to_int',
+    'parse_int',
+    'read_lines',
+    'read_text',
+    'video_id_of',
+    'MAX_INT',
     'UCF_CRIME_CLASSES',
     'XD_VIOLENCE_LABEL_CODES',
     'XD_VIOLENCE_CLASSES',
@@ -68,6 +84,9 @@ __all__ = [
     'class_text',
     'load_json_entries',
     'validate_fgclip_entry',
+    'repair_count_mismatch',
+    'repeated_entry',
+    'DUPLICATE_ENTRY_POLICIES',
     'parse_shanghaitech_split',
     'load_shanghaitech_masks',
     'parse_intervals',

@@ -1,24 +1,38 @@
 """Shared pieces of every annotation reader: the one error class, video ids
-and text-file iteration.
+and text-file reading.
 
 Every reader in :mod:`fgclip_mm.annotations` returns plain Python containers
 and raises :class:`AnnotationError` naming the file and the 1-based line (or
 the entry) of a malformed record, so a broken file is reported where it is
-broken and never turned into silently wrong labels.
+broken and never turned into silently wrong labels. Whatever bytes a file
+holds, a reader returns valid records or raises :class:`AnnotationError`
+(``tests/annotations/test_fuzz_*.py`` feed them arbitrary bytes).
+
+Text files are read as UTF-8 (a byte-order mark is dropped); ``\\r\\n`` and
+``\\r`` end lines as ``\\n`` does; gzip-compressed files are recognised by
+their content, whatever their name.
 """
 
 import gzip
+import io
 import os.path as osp
-from typing import Iterator, Optional, TextIO, Tuple
+import re
+import zlib
+from typing import Iterator, List, Optional, TextIO, Tuple
 
 __all__ = [
     'AnnotationError',
     'REASON_CODES',
     'VIDEO_EXTENSIONS',
+    'MAX_INT',
     'video_stem',
+    'read_text',
+    'read_lines',
     'open_text',
     'iter_lines',
+    'parse_int',
     'to_int',
+    'video_id_of',
 ]
 
 #: Extensions removed from video names by :func:`video_stem`. Only these
@@ -37,10 +51,15 @@ VIDEO_EXTENSIONS = (
     '.npy',
 )
 
+#: Largest integer a reader accepts (frame numbers and counts end up in
+#: int64 arrays).
+MAX_INT = 2**63 - 1
+
 #: Machine-readable reasons of :class:`AnnotationError` (its :attr:`code`),
 #: so that entries can be counted by reason without parsing messages.
 REASON_CODES = {
-    'bad_file': 'the file is not a JSON list of entries',
+    'bad_file': 'the file is unreadable (not UTF-8, a broken gzip stream) '
+    'or not a JSON list of entries',
     'not_an_object': 'the entry is not a JSON object',
     'bad_video': "field 'video' is missing or not a non-empty string",
     'missing_caption': "field 'global_caption' is missing",
@@ -59,7 +78,13 @@ REASON_CODES = {
     'unmapped_prefix': 'the video path matches no prefix of path_map',
     'video_not_found': 'the video file is not found',
     'ambiguous_video': "the video's file name matches several files",
+    'duplicate_entry': 'the entry repeats an earlier entry exactly',
+    'duplicate_video': 'test mode: a video annotated twice',
 }
+
+_GZIP_MAGIC = b'\x1f\x8b'
+_UTF16_BOMS = (b'\xff\xfe', b'\xfe\xff')
+_INT = re.compile(r'[+-]?[0-9]+')
 
 
 class AnnotationError(ValueError):
@@ -97,7 +122,7 @@ class AnnotationError(ValueError):
         where = f'{path}:{lineno}' if lineno is not None else str(path)
         msg = f'{where}: {reason}'
         if line is not None:
-            msg += f' (line {lineno}: {line.strip()!r})'
+            msg += f' (line {lineno}: {_shorten(line.strip())!r})'
         super().__init__(msg)
         self.path = path
         self.lineno = lineno
@@ -109,6 +134,11 @@ class AnnotationError(ValueError):
             (str(self),),
             dict(code=self.code, path=self.path, lineno=self.lineno),
         )
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    """``text``, cut to ``limit`` characters for an error message."""
+    return text if len(text) <= limit else text[:limit] + '...'
 
 
 def video_stem(name: str) -> str:
@@ -128,29 +158,143 @@ def video_stem(name: str) -> str:
     return stem if ext.lower() in VIDEO_EXTENSIONS else base
 
 
-def open_text(path: str) -> TextIO:
-    """Open a text annotation file (``.gz`` allowed; a UTF-8 BOM is
-    dropped)."""
+def video_id_of(path: str, lineno: int, line: str, name: str) -> str:
+    """:func:`video_stem` of a name read from a line, or an
+    :class:`AnnotationError` naming the line when nothing is left of it
+    (``'clips/'``)."""
+    video = video_stem(name)
+    if not video:
+        raise AnnotationError(
+            path, lineno, f'{name!r} names no video (an empty file name)', line
+        )
+    return video
+
+
+def _read_bytes(path: str, code: Optional[str] = None) -> bytes:
+    """The bytes of a file, gunzipped when they are gzip-compressed."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'annotation file not found: {path}')
+    with open(path, 'rb') as f:
+        data = f.read()
+    if data.startswith(_GZIP_MAGIC):
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as e:
+            raise AnnotationError(
+                path,
+                None,
+                f'not a readable gzip file ({type(e).__name__}: {e}; a '
+                'truncated download?)',
+                code=code,
+            ) from None
     if path.endswith('.gz'):
-        return gzip.open(path, 'rt', encoding='utf-8-sig')
-    return open(path, encoding='utf-8-sig')
+        raise AnnotationError(
+            path,
+            None,
+            'named .gz but not gzip-compressed (rename it or compress it)',
+            code=code,
+        )
+    if data.startswith(_UTF16_BOMS):
+        raise AnnotationError(
+            path,
+            1,
+            'UTF-16 text (it starts with a UTF-16 byte-order mark); save '
+            'the file as UTF-8',
+            code=code,
+        )
+    return data
+
+
+def _decode(path: str, lineno: int, raw: bytes, code: Optional[str]) -> str:
+    try:
+        return raw.decode('utf-8')
+    except UnicodeDecodeError as e:
+        raise AnnotationError(
+            path,
+            lineno,
+            f'not UTF-8 text: byte 0x{raw[e.start]:02x} at column '
+            f'{e.start + 1} (save the file as UTF-8)',
+            raw.decode('utf-8', 'backslashreplace'),
+            code=code,
+        ) from None
+
+
+def _iter_decoded(
+    path: str, code: Optional[str] = None
+) -> Iterator[Tuple[int, str]]:
+    data = _read_bytes(path, code)
+    if data.startswith(b'\xef\xbb\xbf'):
+        data = data[3:]
+    lines = data.replace(b'\r\n', b'\n').replace(b'\r', b'\n').split(b'\n')
+    if lines[-1] == b'':
+        lines.pop()  # the file ends with a line break
+    for lineno, raw in enumerate(lines, start=1):
+        yield lineno, _decode(path, lineno, raw, code)
+
+
+def read_lines(path: str, code: Optional[str] = None) -> List[str]:
+    """The lines of a text file, without their line breaks.
+
+    Args:
+        path (str): A UTF-8 text file, optionally gzip-compressed (found by
+            its content; a name ending in ``.gz`` must be compressed). A
+            byte-order mark is dropped; ``\\r\\n``, ``\\r`` and ``\\n`` end
+            lines.
+        code (str, optional): :attr:`AnnotationError.code` of the errors.
+
+    Returns:
+        list[str]: Line ``i`` of the file (1-based) at index ``i - 1``.
+
+    Raises:
+        AnnotationError: for bytes that are not UTF-8 (naming the line and
+            the column), UTF-16 text or a broken gzip stream.
+        FileNotFoundError: when there is no such file.
+    """
+    return [line for _, line in _iter_decoded(path, code)]
+
+
+def read_text(path: str, code: Optional[str] = None) -> str:
+    """The text of a file as :func:`read_lines` reads it, lines joined by
+    ``'\\n'``."""
+    return ''.join(line + '\n' for line in read_lines(path, code))
+
+
+def open_text(path: str) -> TextIO:
+    """A text annotation file opened for reading, as :func:`read_text`
+    reads it (``.gz`` allowed; a UTF-8 BOM is dropped; bytes that are not
+    UTF-8 are an :class:`AnnotationError` naming the line)."""
+    return io.StringIO(read_text(path))
 
 
 def iter_lines(path: str) -> Iterator[Tuple[int, str]]:
-    """Yield ``(lineno, line)`` of the non-blank lines of a text file."""
-    with open_text(path) as f:
-        for lineno, line in enumerate(f, start=1):
-            if line.strip():
-                yield lineno, line
+    """Yield ``(lineno, line)`` of the non-blank lines of a text file.
+
+    Lines are decoded one by one, so an earlier line's error is raised
+    first; see :func:`read_lines` for the encoding rules.
+    """
+    for lineno, line in _iter_decoded(path):
+        if line.strip():
+            yield lineno, line
+
+
+def parse_int(token: str) -> Optional[int]:
+    """``token`` as an integer, or None: ASCII digits with an optional
+    sign, within ``[-MAX_INT, MAX_INT]`` (no ``'1_000'``, ``'1.0'``,
+    ``'٣'``, surrounding blanks or 20-digit numbers)."""
+    if not _INT.fullmatch(token) or len(token.lstrip('+-0')) > 19:
+        return None
+    value = int(token)
+    return value if -MAX_INT <= value <= MAX_INT else None
 
 
 def to_int(path: str, lineno: int, line: str, token: str, what: str) -> int:
-    """``int(token)``, or an :class:`AnnotationError` naming the line."""
-    try:
-        return int(token)
-    except ValueError:
-        raise AnnotationError(
-            path, lineno, f'{what} must be an integer, got {token!r}', line
-        ) from None
+    """:func:`parse_int` of a token, or an :class:`AnnotationError` naming
+    the line."""
+    value = parse_int(token)
+    if value is not None:
+        return value
+    if _INT.fullmatch(token):
+        reason = f'{what} {_shorten(token, 40)} is out of range (> 2**63 - 1)'
+    else:
+        reason = f'{what} must be an integer, got {_shorten(token, 40)!r}'
+    raise AnnotationError(path, lineno, reason, line)

@@ -9,31 +9,58 @@ import json
 import math
 from typing import Any, List, Optional, Tuple
 
-from .base import AnnotationError, open_text
+from .base import MAX_INT, AnnotationError, read_text, video_stem
 
-__all__ = ['load_json_entries', 'validate_fgclip_entry']
+__all__ = [
+    'DUPLICATE_ENTRY_POLICIES',
+    'load_json_entries',
+    'validate_fgclip_entry',
+    'repair_count_mismatch',
+    'repeated_entry',
+]
+
+#: What a training entry identical to an earlier one does: kept with a
+#: warning and a count, skipped (counted), or an error.
+DUPLICATE_ENTRY_POLICIES = ('warn', 'skip', 'error')
+
+
+def _json_int(token: str) -> Any:
+    """JSON integers beyond int64 become floats (as JavaScript reads them),
+    so that they fail the integer checks with their entry named instead of
+    overflowing an int64 array later."""
+    digits = token.lstrip('-')
+    if len(digits) <= 18 or (len(digits) == 19 and abs(int(token)) <= MAX_INT):
+        return int(token)
+    return float(token)
 
 
 def load_json_entries(path: str) -> List[Any]:
     """Load a JSON list (``.json`` or ``.json.gz``; a one-list wrapper object
-    such as ``{"annotations": [...]}`` is unwrapped)."""
+    such as ``{"annotations": [...]}`` is unwrapped).
+
+    Gzip-compressed files are recognised by their content, whatever their
+    name; the text must be UTF-8. An unreadable file is an
+    :class:`AnnotationError` with code ``'bad_file'`` naming the file and
+    the line (and column) where reading stopped.
+    """
+    text = read_text(path, code='bad_file')
     try:
-        with open_text(path) as f:
-            data = json.load(f)
+        data = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as e:
         raise AnnotationError(
-            f'{path}: not valid JSON ({e})', code='bad_file'
-        ) from e
-    except UnicodeDecodeError as e:
+            f'{path}:{e.lineno}: not valid JSON ({e})', code='bad_file'
+        ) from None
+    except RecursionError:
         raise AnnotationError(
-            f'{path}: not UTF-8 text ({e})', code='bad_file'
-        ) from e
+            f'{path}: not an annotation file (JSON nested too deeply)',
+            code='bad_file',
+        ) from None
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
         if len(lists) != 1:
             raise AnnotationError(
                 f'{path}: expected a JSON list of entries, got an object with '
-                f'keys {sorted(data)}',
+                f'keys {_shorten_keys(data)}',
                 code='bad_file',
             )
         data = lists[0]
@@ -46,12 +73,26 @@ def load_json_entries(path: str) -> List[Any]:
     return data
 
 
+def _shorten_keys(data: dict, limit: int = 10) -> str:
+    keys = sorted(data)
+    more = f' and {len(keys) - limit} more' if len(keys) > limit else ''
+    return f'{keys[:limit]}{more}'
+
+
 def _is_number(x: Any) -> bool:
-    return (
-        isinstance(x, (int, float))
-        and not isinstance(x, bool)
-        and math.isfinite(x)
-    )
+    """A finite JSON number (not a bool, NaN or infinity)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int beyond the float range
+        return False
+
+
+def _brief(value: Any, limit: int = 120) -> str:
+    """``repr(value)``, cut to ``limit`` characters for a message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + '...'
 
 
 def _optional_str(
@@ -72,7 +113,9 @@ def _optional_str(
 
 
 def _string_list(entry: dict, key: str, where: str) -> List[str]:
-    value = entry.get(key) or []
+    value = entry.get(key)
+    if value is None:
+        return []
     if not isinstance(value, list) or not all(
         isinstance(c, str) for c in value
     ):
@@ -102,10 +145,14 @@ def _check_keyframe(
                 code='bad_keyframe',
             )
     frame = kf['frame']
-    if not _is_number(frame) or frame != int(frame) or frame < 0:
+    if (
+        not _is_number(frame)
+        or frame != int(frame)
+        or not 0 <= frame <= MAX_INT
+    ):
         raise AnnotationError(
             f"{where}: field '{field}.frame' must be a non-negative integer "
-            f'frame index, got {frame!r}',
+            f'frame index (< 2**63), got {_brief(frame)}',
             code='bad_keyframe',
         )
     bbox = kf['bbox']
@@ -117,7 +164,7 @@ def _check_keyframe(
         n = len(bbox) if isinstance(bbox, (list, tuple)) else 'no'
         raise AnnotationError(
             f"{where}: field '{field}.bbox' must be 4 numbers "
-            f'[x1, y1, x2, y2], got {n} ({bbox!r})',
+            f'[x1, y1, x2, y2], got {n} ({_brief(bbox)})',
             code='bad_keyframe',
         )
     box = [float(v) for v in bbox]
@@ -212,7 +259,7 @@ def _check_timestamps(ts: Any, where: str) -> Optional[List[float]]:
     ):
         raise AnnotationError(
             f"{where}: field 'timestamps' must be null or [start_s, end_s], "
-            f'got {ts!r}',
+            f'got {_brief(ts)}',
             code='bad_timestamps',
         )
     if ts[0] < 0 or ts[1] <= ts[0]:
@@ -281,3 +328,57 @@ def validate_fgclip_entry(
         timestamps=_check_timestamps(entry.get('timestamps'), where),
     )
     return out, n_clamped
+
+
+def repair_count_mismatch(raw: Any) -> Optional[dict]:
+    """The entry with ``box_infos`` and ``region_captions`` cut to their
+    common prefix (the one mechanical defect ``invalid_entries='repair'``
+    fixes); None when that is not the defect or leaves nothing."""
+    boxes = raw.get('box_infos') if isinstance(raw, dict) else None
+    captions = raw.get('region_captions') if isinstance(raw, dict) else None
+    if not isinstance(boxes, list) or not isinstance(captions, list):
+        return None
+    n = min(len(boxes), len(captions))
+    if n == 0 or len(boxes) == len(captions):
+        return None
+    return dict(raw, box_infos=boxes[:n], region_captions=captions[:n])
+
+
+def repeated_entry(
+    raw: Any, index: int, path: str, seen: dict, test_mode: bool
+) -> Optional[AnnotationError]:
+    """The error for an entry that repeats an earlier one, or None.
+
+    A training entry repeats another when both are the same JSON value (the
+    same video in several entries is normal: one per segment); in test mode
+    when both name the same video id (it would be scored twice).
+
+    Args:
+        raw (Any): The entry as loaded.
+        index (int): Its index in the file.
+        path (str): The file, for the message.
+        seen (dict): Keys of the entries so far (updated).
+        test_mode (bool): Compare video ids instead of whole entries.
+
+    Returns:
+        AnnotationError | None: Naming both entries, with code
+        ``'duplicate_video'`` (test mode) or ``'duplicate_entry'``.
+    """
+    name = raw.get('video') if isinstance(raw, dict) else None
+    key = json.dumps(raw, sort_keys=True)
+    if test_mode:
+        key = video_stem(name) if isinstance(name, str) else None
+    first = seen.setdefault(key, index)
+    if key is None or first == index:
+        return None
+    where = f'{path}: entry {index}'
+    if test_mode:
+        return AnnotationError(
+            f'{where}: video {key!r} is also entry {first}; a test video is '
+            'scored once (remove one of them)',
+            code='duplicate_video',
+        )
+    return AnnotationError(
+        f'{where}: repeats entry {first} exactly (it would count twice)',
+        code='duplicate_entry',
+    )

@@ -22,7 +22,7 @@ import re
 from collections import OrderedDict
 from typing import Dict, List
 
-from .base import AnnotationError, open_text, video_stem
+from .base import MAX_INT, AnnotationError, iter_lines, read_lines, video_stem
 from .class_names import MSAD_CLASSES, is_normal_class
 
 __all__ = [
@@ -66,22 +66,33 @@ def msad_class_of(name: str) -> str:
     raise ValueError(f'{name!r} names no MSAD class {MSAD_CLASSES}')
 
 
+#: An integer frame number, also as spreadsheets write it (``'55.0'``).
+_FRAME = re.compile(r'[+-]?([0-9]+)(\.0*)?')
+
+
 def _frame(row: dict, key: str, path: str, lineno: int) -> int:
-    value = (row.get(key) or '').strip()
+    value = row.get(key) or ''
+    value = value.strip() if isinstance(value, str) else ''
     if value in ('', '-1'):
         return -1
-    try:
-        return int(float(value)) if float(value).is_integer() else int(value)
-    except ValueError:
+    match = _FRAME.fullmatch(value)
+    if match is None or len(match.group(1).lstrip('0')) > 19:
         raise AnnotationError(
             path,
             lineno,
-            f'{key!r} must be an integer frame number, got {value!r}',
-        ) from None
+            f'{key!r} must be an integer frame number, got {value[:40]!r}',
+        )
+    number = int(value.split('.')[0])
+    if abs(number) > MAX_INT:
+        raise AnnotationError(
+            path, lineno, f'{key!r} {number} is out of range (> 2**63 - 1)'
+        )
+    return number
 
 
 def _row(row: dict, path: str, lineno: int) -> dict:
-    name = msad_video_name(row.get('name') or '')
+    name = row.get('name') or ''
+    name = msad_video_name(name if isinstance(name, str) else '')
     total = _frame(row, 'total frames', path, lineno)
     start = _frame(row, 'starting frame of anomaly', path, lineno)
     end = _frame(row, 'ending frame of anomaly', path, lineno)
@@ -115,6 +126,48 @@ def _row(row: dict, path: str, lineno: int) -> dict:
     )
 
 
+def _cells(row: dict) -> List[str]:
+    """Every cell of a CSV row, extra cells (a list) included."""
+    cells = []
+    for value in row.values():
+        cells += value if isinstance(value, list) else [value or '']
+    return cells
+
+
+def _merge_row(
+    videos: Dict[str, dict],
+    rec: dict,
+    lines: Dict[str, list],
+    lineno: int,
+    path: str,
+) -> None:
+    """Add a row's event to its video; the same event twice or two frame
+    counts of one video are errors naming both lines."""
+    video = rec.pop('video')
+    if video not in videos:
+        videos[video] = rec
+        lines[video] = [(tuple(rec['intervals']), lineno)]
+        return
+    first = lines[video][0][1]
+    if rec['num_frames'] != videos[video]['num_frames']:
+        raise AnnotationError(
+            path,
+            lineno,
+            f'video {video!r} has {rec["num_frames"]} frames here but '
+            f'{videos[video]["num_frames"]} on line {first}',
+        )
+    for events, other in lines[video]:
+        if events == tuple(rec['intervals']):
+            raise AnnotationError(
+                path,
+                lineno,
+                f'row repeats line {other}: video {video!r}, event '
+                f'{list(events) or "none"}',
+            )
+    lines[video].append((tuple(rec['intervals']), lineno))
+    videos[video]['intervals'] += rec['intervals']
+
+
 def parse_msad_annotations(path: str) -> Dict[str, dict]:
     """Parse MSAD's ``anomaly_annotation.csv`` (comma- or tab-separated).
 
@@ -124,45 +177,63 @@ def parse_msad_annotations(path: str) -> Dict[str, dict]:
     Returns:
         dict[str, dict]: Video id to ``dict(class_name, intervals=list of
         (start, end), num_frames, scenario)``, in file order; a video with
-        several rows gets all their events.
+        several rows gets all their events (the rows must agree on the
+        frame count; a row repeating another's event is an error naming
+        both lines).
     """
-    with open_text(path) as f:
-        text = f.read()
-    lines = text.splitlines()
+    lines = read_lines(path)
     delimiter = '\t' if lines and '\t' in lines[0] else ','
     reader = csv.DictReader(lines, delimiter=delimiter)
-    fields = [c.strip() for c in reader.fieldnames or []]
+    try:
+        fields = [c.strip() for c in reader.fieldnames or []]
+    except csv.Error as e:
+        raise AnnotationError(path, 1, f'not a CSV header ({e})') from None
     missing = [c for c in MSAD_ANNOTATION_COLUMNS if c not in fields]
     if missing:
         raise AnnotationError(
-            f'{path}: not an MSAD anomaly annotation (missing columns '
-            f'{missing}; expected {list(MSAD_ANNOTATION_COLUMNS)})'
+            path,
+            1,
+            f'not an MSAD anomaly annotation (missing columns {missing}; '
+            f'expected {list(MSAD_ANNOTATION_COLUMNS)})',
         )
     reader.fieldnames = fields
     videos: Dict[str, dict] = OrderedDict()
-    for lineno, row in enumerate(reader, start=2):
-        rec = _row(row, path, lineno)
-        if rec['video'] in videos:
-            videos[rec['video']]['intervals'] += rec['intervals']
-        else:
-            videos[rec.pop('video')] = rec
+    first_lines: Dict[str, list] = {}
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            raise AnnotationError(
+                path, reader.line_num, f'not a CSV row ({e})'
+            ) from None
+        lineno = reader.line_num
+        if not ''.join(_cells(row)).strip():
+            continue  # a blank line (spaces, tabs, empty cells)
+        _merge_row(videos, _row(row, path, lineno), first_lines, lineno, path)
     return videos
 
 
 def read_msad_split(path: str) -> List[str]:
     """Video ids of an MSAD split list: one name, video path or feature
-    path per line (``MSAD_I3D_WS_Test.list``, ``msad-i3d-test.list``)."""
+    path per line (``MSAD_I3D_WS_Test.list``, ``msad-i3d-test.list``;
+    ``#`` starts a comment line)."""
     names: Dict[str, int] = OrderedDict()
-    with open_text(path) as f:
-        for lineno, line in enumerate(f, start=1):
-            if line.strip() and not line.lstrip().startswith('#'):
-                name = msad_video_name(line.strip())
-                if name in names:
-                    raise AnnotationError(
-                        path,
-                        lineno,
-                        f'video {name!r} already listed on line {names[name]}',
-                        line,
-                    )
-                names[name] = lineno
+    for lineno, line in iter_lines(path):
+        if line.lstrip().startswith('#'):
+            continue
+        name = msad_video_name(line.strip())
+        if not name:
+            raise AnnotationError(
+                path, lineno, f'{line.strip()!r} names no video', line
+            )
+        if name in names:
+            raise AnnotationError(
+                path,
+                lineno,
+                f'video {name!r} already listed on line {names[name]}',
+                line,
+            )
+        names[name] = lineno
     return list(names)

@@ -4,10 +4,11 @@ and its per-video test frame masks."""
 import glob
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
+from zipfile import BadZipFile
 
 import numpy as np
 
-from .base import AnnotationError, iter_lines, to_int, video_stem
+from .base import AnnotationError, iter_lines, to_int, video_id_of
 
 __all__ = ['parse_shanghaitech_split', 'load_shanghaitech_masks']
 
@@ -28,7 +29,7 @@ def parse_shanghaitech_split(path: str) -> List[dict]:
         None)`` per line, in file order.
     """
     entries: List[dict] = []
-    seen = set()
+    seen: Dict[str, int] = {}
     for lineno, line in iter_lines(path):
         tokens = [t.strip() for t in line.strip().split(',')]
         if len(tokens) not in (2, 3) or not tokens[0]:
@@ -52,12 +53,16 @@ def parse_shanghaitech_split(path: str) -> List[dict]:
                     f'frame count must be positive or -1, got {num_frames}',
                     line,
                 )
-        video = video_stem(tokens[0])
+        video = video_id_of(path, lineno, line, tokens[0])
         if video in seen:
             raise AnnotationError(
-                path, lineno, f'video {video!r} is listed twice', line
+                path,
+                lineno,
+                f'video {video!r} is listed twice (first on line '
+                f'{seen[video]})',
+                line,
             )
-        seen.add(video)
+        seen[video] = lineno
         entries.append(
             dict(video=video, is_anomaly=bool(label), num_frames=num_frames)
         )
@@ -91,13 +96,39 @@ def load_shanghaitech_masks(
             raise FileNotFoundError(
                 f'frame mask of video {video!r} not found: {file}'
             )
-        mask = np.load(file, allow_pickle=False)
-        if mask.ndim != 1 or not np.isin(mask, (0, 1)).all():
-            raise AnnotationError(
-                file,
-                None,
-                f'expected a 1-d 0/1 frame mask, got shape '
-                f'{mask.shape} with values {np.unique(mask)[:5].tolist()}',
-            )
-        masks[video] = mask.astype(np.uint8)
+        masks[video] = _load_mask(file)
     return masks
+
+
+def _load_mask(file: str) -> np.ndarray:
+    """One frame mask as ``uint8`` ``(num_frames,)``, or an
+    :class:`AnnotationError` naming the file."""
+    try:
+        mask = np.load(file, allow_pickle=False)
+    except (ValueError, TypeError, OSError, EOFError, BadZipFile) as e:
+        # not a .npy file, a truncated one, or one that needs pickle
+        raise AnnotationError(
+            file, None, f'not a readable .npy frame mask ({e})'
+        ) from None
+    if not isinstance(mask, np.ndarray):
+        mask.close()
+        raise AnnotationError(
+            file, None, 'expected a .npy frame mask, got an .npz archive'
+        )
+    ok = (
+        mask.ndim == 1
+        and mask.size > 0
+        and (mask.dtype.kind in 'biuf')
+        and np.isin(mask, (0, 1)).all()
+    )
+    if not ok:
+        values = (
+            np.unique(mask)[:5].tolist() if mask.dtype.kind in 'biuf' else []
+        )
+        raise AnnotationError(
+            file,
+            None,
+            f'expected a non-empty 1-d 0/1 frame mask, got shape '
+            f'{mask.shape}, dtype {mask.dtype} with values {values}',
+        )
+    return mask.astype(np.uint8)

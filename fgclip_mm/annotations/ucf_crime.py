@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .base import AnnotationError, iter_lines, to_int, video_stem
+from .base import AnnotationError, iter_lines, to_int, video_id_of
 
 __all__ = [
     'parse_intervals',
@@ -114,7 +114,7 @@ def _parse_ucf_line(
         )
     return dict(
         name=tokens[0],
-        video=video_stem(tokens[0]),
+        video=video_id_of(path, lineno, line, tokens[0]),
         class_name=tokens[1],
         intervals=parse_intervals(path, lineno, line, numbers, num_frames),
         num_frames=num_frames,

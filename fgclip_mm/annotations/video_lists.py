@@ -3,9 +3,9 @@ files, and exclude lists."""
 
 import os.path as osp
 import re
-from typing import Dict, List, Set
+from typing import Any, Dict, List, Set
 
-from .base import AnnotationError, iter_lines, video_stem
+from .base import AnnotationError, iter_lines, to_int, video_id_of, video_stem
 from .fgclip_json import load_json_entries
 
 __all__ = ['read_video_list', 'read_lengths', 'load_video_names']
@@ -52,7 +52,7 @@ def read_video_list(path: str, first_field: bool = False) -> List[str]:
                     path, lineno, 'expected one video name per line', line
                 )
             name = tokens[0]
-        video = video_stem(name)
+        video = video_id_of(path, lineno, line, name)
         if video in seen:
             raise AnnotationError(
                 path,
@@ -85,6 +85,7 @@ def read_lengths(path: str) -> Dict[str, int]:
         in file order.
     """
     lengths: Dict[str, int] = {}
+    seen: Dict[str, int] = {}
     first = True
     for lineno, line in iter_lines(path):
         tokens = [t for t in re.split(r'[,\s]+', line.strip()) if t]
@@ -93,26 +94,23 @@ def read_lengths(path: str) -> Dict[str, int]:
             raise AnnotationError(
                 path, lineno, 'expected "video,length" on each line', line
             )
-        try:
-            length = int(tokens[-1])
-        except ValueError:
-            if is_first:
-                continue  # header
-            raise AnnotationError(
-                path,
-                lineno,
-                f'length must be an integer, got {tokens[-1]!r}',
-                line,
-            ) from None
+        if is_first and not tokens[-1].lstrip('+-').isdigit():
+            continue  # a header ('length'); '99...9' is an error below
+        length = to_int(path, lineno, line, tokens[-1], 'length')
         if length < 0:
             raise AnnotationError(
                 path, lineno, f'negative length {length}', line
             )
-        video = video_stem(tokens[0])
-        if video in lengths:
+        video = video_id_of(path, lineno, line, tokens[0])
+        if video in seen:
             raise AnnotationError(
-                path, lineno, f'video {video!r} is listed twice', line
+                path,
+                lineno,
+                f'video {video!r} is listed twice (first on line '
+                f'{seen[video]})',
+                line,
             )
+        seen[video] = lineno
         lengths[video] = length
     return lengths
 
@@ -129,7 +127,21 @@ def load_video_names(path: str) -> Set[str]:
         raise FileNotFoundError(f'Video list file not found: {path}')
     if path.endswith(('.json', '.json.gz')):
         return {
-            video_stem(e['video'] if isinstance(e, dict) else e)
-            for e in load_json_entries(path)
+            _json_video(e, f'{path}: entry {i}')
+            for i, e in enumerate(load_json_entries(path))
         }
     return set(read_video_list(path, first_field=True))
+
+
+def _json_video(entry: Any, where: str) -> str:
+    """The video id of an entry of a JSON video list: an object with a
+    ``video`` string, or the string itself."""
+    name = entry.get('video') if isinstance(entry, dict) else entry
+    video = video_stem(name) if isinstance(name, str) else ''
+    if not video:
+        raise AnnotationError(
+            f"{where}: expected an object with a 'video' name or a name, "
+            f'got {repr(entry)[:80]}',
+            code='bad_video',
+        )
+    return video

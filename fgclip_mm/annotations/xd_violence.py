@@ -4,7 +4,7 @@ names (Wu et al., ECCV 2020)."""
 import re
 from typing import Dict, List, Tuple
 
-from .base import AnnotationError, iter_lines, to_int, video_stem
+from .base import AnnotationError, iter_lines, to_int, video_id_of, video_stem
 from .ucf_crime import parse_intervals
 
 __all__ = [
@@ -68,6 +68,7 @@ def parse_xd_violence_annotations(path: str) -> Dict[str, List[Interval]]:
         order.
     """
     videos: Dict[str, List[Interval]] = {}
+    seen: Dict[str, int] = {}
     for lineno, line in iter_lines(path):
         tokens = line.split()
         numbers = [
@@ -81,10 +82,14 @@ def parse_xd_violence_annotations(path: str) -> Dict[str, List[Interval]]:
                 'numbers',
                 line,
             )
-        video = video_stem(tokens[0])
-        if video in videos:
+        video = video_id_of(path, lineno, line, tokens[0])
+        if video in seen:
             raise AnnotationError(
-                path, lineno, f'video {video!r} is annotated twice', line
+                path,
+                lineno,
+                f'video {video!r} is annotated twice (first on line '
+                f'{seen[video]})',
+                line,
             )
         if is_xd_violence_normal(video):
             raise AnnotationError(
@@ -93,5 +98,6 @@ def parse_xd_violence_annotations(path: str) -> Dict[str, List[Interval]]:
                 f'normal (label_A) video {video!r} has violence intervals',
                 line,
             )
+        seen[video] = lineno
         videos[video] = parse_intervals(path, lineno, line, numbers)
     return videos

@@ -12,15 +12,18 @@ is listed in :attr:`RecordBuilder.issues` with its reason code.
 
 import logging
 from collections import Counter
-from typing import Any, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from mmengine.logging import print_log
 
 from ..annotations import (
+    DUPLICATE_ENTRY_POLICIES,
     AnnotationError,
     class_text,
     load_json_entries,
     parse_ucf_test_annotations,
+    repair_count_mismatch,
+    repeated_entry,
     validate_fgclip_entry,
     video_stem,
 )
@@ -50,19 +53,6 @@ _NEVER_SKIPPED = (
 )
 
 
-def _repair_counts(raw: Any) -> Optional[dict]:
-    """The entry with ``box_infos`` and ``region_captions`` cut to their
-    common prefix; None when that is not the defect or leaves nothing."""
-    boxes = raw.get('box_infos') if isinstance(raw, dict) else None
-    captions = raw.get('region_captions') if isinstance(raw, dict) else None
-    if not isinstance(boxes, list) or not isinstance(captions, list):
-        return None
-    n = min(len(boxes), len(captions))
-    if n == 0 or len(boxes) == len(captions):
-        return None
-    return dict(raw, box_infos=boxes[:n], region_captions=captions[:n])
-
-
 class RecordBuilder:
     """Builds the per-video records of :class:`TimestampSegmentDataset`.
 
@@ -85,6 +75,11 @@ class RecordBuilder:
             common prefix and listed as repaired; other invalid entries
             skipped). Unmapped prefixes and missing videos are never skipped
             here; test mode refuses anything but ``'error'``.
+        duplicate_entries (str): A training entry identical to an earlier
+            one: ``'warn'`` (default: kept, counted and listed in
+            :attr:`duplicates`), ``'skip'`` (left out as
+            ``'duplicate_entry'`` in :attr:`issues`) or ``'error'``. In test
+            mode a video in two entries is always an error.
 
     Attributes:
         stats (Counter): Counts for the dataset's summary.
@@ -93,6 +88,8 @@ class RecordBuilder:
             :data:`~fgclip_mm.annotations.REASON_CODES`), ``action``
             (``'skipped'``/``'repaired'``) and ``message``.
         class_counts (Counter): Kept entries by ``(source, class_name)``.
+        duplicates (list[str]): Entries kept under ``'warn'`` that repeat
+            an earlier one.
     """
 
     def __init__(
@@ -103,6 +100,7 @@ class RecordBuilder:
         region_caption_template: Optional[str] = None,
         box_tolerance: float = 0.01,
         invalid_entries: str = 'error',
+        duplicate_entries: str = 'warn',
     ) -> None:
         if invalid_entries not in INVALID_ENTRY_POLICIES:
             raise ValueError(
@@ -110,15 +108,22 @@ class RecordBuilder:
                 f'{INVALID_ENTRY_POLICIES}, got '
                 f'{invalid_entries!r}'
             )
+        if duplicate_entries not in DUPLICATE_ENTRY_POLICIES:
+            raise ValueError(
+                f'duplicate_entries must be one of {DUPLICATE_ENTRY_POLICIES}'
+                f', got {duplicate_entries!r}'
+            )
         self.classes = classes
         self.paths = paths
         self.caption_template = caption_template
         self.region_caption_template = region_caption_template
         self.box_tolerance = box_tolerance
         self.invalid_entries = invalid_entries
+        self.duplicate_entries = duplicate_entries
         self.stats: Counter = Counter()
         self.issues: List[dict] = []
         self.class_counts: Counter = Counter()
+        self.duplicates: List[str] = []
 
     def captions(self, entry: dict, label: int) -> Tuple[str, List[str]]:
         """Global caption and region captions of an entry (templates fill in
@@ -127,12 +132,9 @@ class RecordBuilder:
         cls = self.classes.classes[label]
         fmt = dict(class_name=cls, class_text=class_text(cls))
         caption = entry.get('global_caption')
+        template = self.caption_template
         if caption is None:
-            caption = (
-                self.caption_template.format(**fmt)
-                if self.caption_template
-                else ''
-            )
+            caption = template.format(**fmt) if template else ''
         region_captions = list(entry.get('region_captions') or [])
         if not region_captions and label == 0:
             template = self.region_caption_template
@@ -193,7 +195,7 @@ class RecordBuilder:
             return entry, clamped, None
         except AnnotationError as e:
             fixed = (
-                _repair_counts(raw)
+                repair_count_mismatch(raw)
                 if (
                     e.code == 'count_mismatch'
                     and self.invalid_entries == 'repair'
@@ -263,11 +265,23 @@ class RecordBuilder:
             )
         )
 
+    def _duplicate(self, raw, i: int, ann: str, seen: dict, test: bool):
+        """Whether ``raw`` repeats an earlier entry and is skipped (see
+        ``duplicate_entries``; a test video in two entries is an error)."""
+        error = repeated_entry(raw, i, ann, seen, test)
+        if error is None:
+            return False
+        if test or self.duplicate_entries == 'error':
+            raise error
+        if self.duplicate_entries == 'warn':
+            self.duplicates.append(str(error))
+            return False
+        self._note(i, raw, error.code, 'skipped', str(error))
+        return True
+
     def _skippable(self, error: AnnotationError) -> bool:
-        return (
-            self.invalid_entries != 'error'
-            and error.code not in _NEVER_SKIPPED
-        )
+        policy, code = self.invalid_entries, error.code
+        return policy != 'error' and code not in _NEVER_SKIPPED
 
     def from_json(self, ann_file: str, test_mode: bool = False) -> List[dict]:
         """Records of an FG-CLIP JSON file (``.json`` / ``.json.gz``).
@@ -282,8 +296,10 @@ class RecordBuilder:
                 'test mode: a test set is scored whole or not at all'
             )
         entries = load_json_entries(ann_file)
-        records, skipped = [], []
+        records, skipped, seen = [], [], {}
         for i, raw in enumerate(entries):
+            if self._duplicate(raw, i, ann_file, seen, test_mode):
+                continue
             try:
                 record, where = self._json_record(raw, i, ann_file, test_mode)
             except AnnotationError as e:
@@ -310,6 +326,15 @@ class RecordBuilder:
                 "(missing_videos='skip'): "
                 + '; '.join(missing[:10])
                 + (' ...' if len(missing) > 10 else ''),
+                logger='current',
+                level=logging.WARNING,
+            )
+        if self.duplicates:
+            self.stats['num_duplicate_entries'] = len(self.duplicates)
+            print_log(
+                f'{len(self.duplicates)} entries count twice '
+                "(duplicate_entries='skip' drops them): "
+                + '; '.join(self.duplicates[:5]),
                 logger='current',
                 level=logging.WARNING,
             )

@@ -23,40 +23,18 @@ from ..annotations import (
     read_lengths,
     video_stem,
 )
-from .annotation_records import INVALID_ENTRY_POLICIES, RecordBuilder
-from .class_resolver import LABEL_SOURCES, ClassResolver
+from .annotation_records import RecordBuilder
+from .class_resolver import ClassResolver
+from .entry_policies import POLICIES, check_policies
 from .entry_report import write_entry_report
+from .sample_skips import SkipAccountingMixin
 from .test_clips import expand_clips
 from .video_io import VideoReadError, get_num_frames
-from .video_paths import MISSING_VIDEO_POLICIES, VideoPathResolver
-
-
-def _check_policies(
-    label_source: str,
-    missing_videos: str,
-    invalid_entries: str,
-    test_mode: bool,
-) -> None:
-    for key, value, choices in (
-        ('label_source', label_source, LABEL_SOURCES),
-        ('missing_videos', missing_videos, MISSING_VIDEO_POLICIES),
-        ('invalid_entries', invalid_entries, INVALID_ENTRY_POLICIES),
-    ):
-        if value not in choices:
-            raise ValueError(f'{key} must be one of {choices}, got {value!r}')
-    for key, value in (
-        ('missing_videos', missing_videos),
-        ('invalid_entries', invalid_entries),
-    ):
-        if value != 'error' and test_mode:
-            raise ValueError(
-                f'{key}={value!r} is refused in test mode: metrics on a '
-                'subset of a test set are not comparable with published ones'
-            )
+from .video_paths import VideoPathResolver
 
 
 @DATASETS.register_module()
-class TimestampSegmentDataset(BaseActionDataset):
+class TimestampSegmentDataset(SkipAccountingMixin, BaseActionDataset):
     """Videos annotated with captions, keyframe boxes and timestamps.
 
     **Training** (``test_mode=False``) reads the original FG-CLIP VAD project's
@@ -79,6 +57,11 @@ class TimestampSegmentDataset(BaseActionDataset):
     clips that together cover all its frames (see
     :func:`~fgclip_mm.datasets.test_clips.cover_video_with_clips`), one sample
     per clip, so that a metric can score every frame.
+
+    A training sample whose video fails to load with the pipeline's
+    ``on_error='skip'`` is replaced by another, which reports it
+    (:class:`~fgclip_mm.datasets.sample_skips.SkipAccountingMixin`); test
+    samples are never skipped.
 
     The dataset never decodes video; each sample is a plain dict (keys in
     ``docs/interfaces.md``): ``filename``, ``video_id``, ``label``,
@@ -164,6 +147,10 @@ class TimestampSegmentDataset(BaseActionDataset):
             ``'repair'`` (a count mismatch is cut to the common prefix and
             reported; other invalid entries are skipped). Refused in test
             mode. Defaults to ``'error'``.
+        duplicate_entries (str): A training entry that repeats an earlier
+            one exactly (the original UCF JSON has 5): ``'warn'`` (kept,
+            logged and counted), ``'skip'`` or ``'error'``. In test mode a
+            video in two entries is always an error. Defaults to ``'warn'``.
         report_file (str, optional): JSON (or ``.csv``) file listing every
             skipped or repaired entry (index, video, reason), written at
             load time when set (relative to the working directory).
@@ -205,6 +192,7 @@ class TimestampSegmentDataset(BaseActionDataset):
         check_files: bool = True,
         missing_videos: str = 'error',
         invalid_entries: str = 'error',
+        duplicate_entries: str = 'warn',
         report_file: Optional[str] = None,
         clip_len: int = 16,
         frame_interval: int = 1,
@@ -213,11 +201,9 @@ class TimestampSegmentDataset(BaseActionDataset):
         test_mode: bool = False,
         **kwargs,
     ) -> None:
-        _check_policies(
-            label_source, missing_videos, invalid_entries, test_mode
-        )
         self.missing_videos = missing_videos
         self.invalid_entries = invalid_entries
+        self.duplicate_entries = duplicate_entries
         self.report_file = report_file
         self.strip_prefix = strip_prefix
         self.path_map = dict(path_map) if path_map else None
@@ -235,6 +221,7 @@ class TimestampSegmentDataset(BaseActionDataset):
         self.frame_interval = frame_interval
         self.frame_counts_file = frame_counts_file
         self.frame_count_backend = frame_count_backend
+        check_policies(test_mode, **{k: getattr(self, k) for k in POLICIES})
         self.summary: Dict[str, object] = {}
         self._text_records = False
         super().__init__(
@@ -290,6 +277,7 @@ class TimestampSegmentDataset(BaseActionDataset):
             self.region_caption_template,
             self.box_tolerance,
             self.invalid_entries,
+            self.duplicate_entries,
         )
 
     def _write_report(self, builder: RecordBuilder) -> None:

@@ -47,7 +47,7 @@ def test_utf8_bom_and_crlf_are_read(tmp_path):
 def test_non_utf8_json_names_the_file(tmp_path):
     path = tmp_path / 'a.json'
     path.write_bytes(b'[{"video": "\xff.mp4"}]')
-    with pytest.raises(AnnotationError, match=r'a\.json: not UTF-8'):
+    with pytest.raises(AnnotationError, match=r'a\.json:1: not UTF-8'):
         load_json_entries(str(path))
 
 

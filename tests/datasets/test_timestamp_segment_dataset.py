@@ -600,3 +600,25 @@ def test_missing_videos_skip_is_refused_for_test_sets(tmp_path):
             test_mode=True,
             missing_videos='skip',
         )
+
+
+# ----------------------------------------------------- duplicated entries
+@pytest.mark.parametrize('policy, expected', [('warn', 1559), ('skip', 1554)])
+def test_real_json_exact_repeats_are_counted_or_dropped(policy, expected):
+    # 5 entries of the original JSON repeat an earlier one exactly
+    ds = build(REAL_JSON, check_files=False, duplicate_entries=policy)
+    assert len(ds) == expected
+    if policy == 'warn':
+        assert ds.summary['num_duplicate_entries'] == 5
+    else:
+        assert ds.summary['invalid_by_reason'] == {'duplicate_entry': 5}
+
+
+def test_duplicate_entries_policy_is_checked_by_name():
+    with pytest.raises(ValueError, match='duplicate_entries must be one of'):
+        build(REAL_JSON, check_files=False, duplicate_entries='drop')
+
+
+def test_dataset_refuses_a_real_json_repeat_when_asked():
+    with pytest.raises(AnnotationError, match='391'):
+        build(REAL_JSON, check_files=False, duplicate_entries='error')
