@@ -25,6 +25,8 @@ cached_train_pipeline = [
         type='SampleAnnotatedFrames',
         clip_len={{_base_.clip_len}},
         strategy='timestamped',
+        span_sampling='stride',
+        frame_interval={{_base_.frame_interval}},
     ),
     dict(type='SnapToCachedFrames'),
     dict(type='GenerateRegionBoxes', max_regions=2, strategy='virtual_mask'),

@@ -8,6 +8,10 @@ import torch
 import torch.nn.functional as F
 
 from ..evaluation.functional.protocols import expand_frame_scores
+from ..evaluation.functional.smoothing import (
+    check_smooth_kernel,
+    merged_frame_scores,
+)
 from .inference import (
     FramePreprocessor,
     collect_scores,
@@ -26,8 +30,9 @@ class VADResult:
         fps (float): Frame rate.
         class_names (list[str]): Classes scored, normal first (C).
         frame_inds (np.ndarray): ``(S,)`` indices of the scored frames.
-        scores (np.ndarray): ``(N,)`` score of every frame (linear
-            interpolation between scored frames).
+        scores (np.ndarray): ``(N,)`` score of every frame: the scored
+            frames' scores smoothed over the whole video (``smooth_kernel``,
+            as ``VADMetric`` does), linearly interpolated in between.
         class_probs (np.ndarray): ``(N, C)`` class probabilities of every
             frame (interpolated likewise).
         segments (list[dict]): Top anomalous segments, highest peak first:
@@ -37,6 +42,8 @@ class VADResult:
             ``frame_index``, ``frame`` (h, w, 3) uint8 model input,
             ``patch_scores`` (gh, gw), ``boxes`` (K, 4) normalised,
             ``box_scores`` (K,), ``class_name``.
+        smooth_kernel (int): Moving-average window applied to the scores,
+            in scored frames (1 = none).
     """
 
     video: str
@@ -47,6 +54,7 @@ class VADResult:
     class_probs: np.ndarray
     segments: List[dict] = field(default_factory=list)
     heatmaps: List[dict] = field(default_factory=list)
+    smooth_kernel: int = 1
 
     @property
     def num_frames(self) -> int:
@@ -161,9 +169,25 @@ def heatmap_frames(
     return out
 
 
-def _dense_result(model, video: str, chunks: list) -> VADResult:
+def config_smooth_kernel(model) -> int:
+    """``smooth_kernel`` of the ``VADMetric`` in the model's test config
+    (``model.cfg.test_evaluator``), 1 when there is none."""
+    cfg = getattr(model, 'cfg', None)
+    evaluators = (cfg.get('test_evaluator') if cfg is not None else None) or []
+    if isinstance(evaluators, dict):
+        evaluators = [evaluators]
+    for evaluator in evaluators:
+        if evaluator.get('type') == 'VADMetric':
+            return check_smooth_kernel(evaluator.get('smooth_kernel', 1))
+    return 1
+
+
+def _dense_result(
+    model, video: str, chunks: list, smooth_kernel: int = 1
+) -> VADResult:
     """Per-frame scores and class probabilities of every frame, filled in
-    between the scored frames."""
+    between the scored frames; the scores smoothed over the whole video
+    first (:func:`merged_frame_scores`, as ``VADMetric`` does)."""
     from ..datasets.video_stream import probe_video
 
     inds, scores, probs, total = collect_scores(chunks)
@@ -179,8 +203,11 @@ def _dense_result(model, video: str, chunks: list) -> VADResult:
         probe_video(video).fps,
         list(model.scorer.class_names),
         inds,
-        expand_frame_scores(inds, scores, total).astype(np.float32),
+        merged_frame_scores(
+            inds, scores, total, smooth_kernel=smooth_kernel
+        ).astype(np.float32),
         dense_probs.astype(np.float32),
+        smooth_kernel=smooth_kernel,
     )
 
 
@@ -192,6 +219,7 @@ def inference_vad(
     threshold: float = 0.5,
     top_k: int = 3,
     heatmaps: bool = False,
+    smooth_kernel: Optional[int] = None,
     **kwargs,
 ) -> VADResult:
     """Score every frame of a video.
@@ -205,6 +233,9 @@ def inference_vad(
         threshold (float): Segment threshold on the frame score.
         top_k (int): Segments kept.
         heatmaps (bool): Add region heatmaps of the segments' peak frames.
+        smooth_kernel (int, optional): Moving average over the video's
+            scored frames, after all clips are scored (odd, 1 = none).
+            Defaults to the test config's ``VADMetric`` ``smooth_kernel``.
         **kwargs: :func:`iter_inference_vad` options (``stride``,
             ``clip_len``, ``batch_clips``, ``backend``, ``amp_dtype``, ...).
 
@@ -213,8 +244,14 @@ def inference_vad(
     """
     if prompts is not None:
         set_prompts(model, prompts, prompt_mode)
+    if smooth_kernel is None:
+        smooth_kernel = config_smooth_kernel(model)
+    smooth_kernel = check_smooth_kernel(smooth_kernel)
     result = _dense_result(
-        model, video, list(iter_inference_vad(model, video, **kwargs))
+        model,
+        video,
+        list(iter_inference_vad(model, video, **kwargs)),
+        smooth_kernel,
     )
     result.segments = find_segments(
         result.scores,

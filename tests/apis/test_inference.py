@@ -148,3 +148,38 @@ def test_heatmaps_of_the_peak_frames(model):
     k = model.scorer.boxes.shape[0]
     assert item['box_scores'].shape == (k,)
     assert ((item['patch_scores'] >= 0) & (item['patch_scores'] <= 1)).all()
+
+
+def test_scores_are_smoothed_over_the_video_after_the_clips(model):
+    """smooth_kernel smooths the merged scores across clip boundaries (the
+    oracle: scipy over the clip-wise reference); the default comes from the
+    test config's VADMetric; even kernels fail before any decoding."""
+    from mmengine.config import Config
+    from scipy.ndimage import uniform_filter1d
+
+    from fgclip_mm.apis.results import config_smooth_kernel
+
+    r = inference_vad(
+        model, VIDEO, stride=3, clip_len=4, batch_clips=2, smooth_kernel=5
+    )
+    assert r.smooth_kernel == 5
+    ref = reference_scores(model, r.frame_inds, 4)
+    smooth = uniform_filter1d(ref.astype(np.float64), 5, mode='nearest')
+    np.testing.assert_allclose(r.scores[r.frame_inds], smooth, atol=1e-5)
+    per_clip = np.concatenate(
+        [
+            uniform_filter1d(
+                ref[s : s + 4].astype(np.float64), 5, mode='nearest'
+            )
+            for s in range(0, len(ref), 4)
+        ]
+    )
+    assert np.abs(per_clip - smooth).max() > 1e-4  # crosses clips
+    assert config_smooth_kernel(model) == 1
+    stub = type('Stub', (), {})()
+    stub.cfg = Config(
+        dict(test_evaluator=[dict(type='VADMetric', smooth_kernel=7)])
+    )
+    assert config_smooth_kernel(stub) == 7
+    with pytest.raises(ValueError, match='positive odd number'):
+        inference_vad(model, 'no-such-video.mp4', smooth_kernel=4)

@@ -66,11 +66,19 @@ scorer_prompts = dict(
 )
 clip_len = 16
 img_size = 224
+# test clips score every 8th frame; training clips use the same gap
+frame_interval = 8
 
 train_pipeline = [
     dict(type='VideoReaderInit'),
+    # frames at the test stride inside the annotated span, so the temporal
+    # adapter is trained on the frame gaps it is tested on (docs/method.md)
     dict(
-        type='SampleAnnotatedFrames', clip_len=clip_len, strategy='timestamped'
+        type='SampleAnnotatedFrames',
+        clip_len=clip_len,
+        strategy='timestamped',
+        span_sampling='stride',
+        frame_interval=frame_interval,
     ),
     # the whole frame resized to img_size x img_size while decoding, as
     # FG-CLIP does; test sees the same geometry (no crop), so its
@@ -138,7 +146,7 @@ test_dataloader = dict(
         metainfo=dict(classes=classes),
         clip_len=clip_len,
         # score every 8th frame, interpolate in between
-        frame_interval=8,
+        frame_interval=frame_interval,
         test_mode=True,
         pipeline=test_pipeline,
     ),

@@ -1,6 +1,6 @@
 """Choose the frames of a clip from the annotation (no decoding)."""
 
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 from mmaction.registry import TRANSFORMS
@@ -28,6 +28,54 @@ def _uniform_in_window(
     return (lo + hi - 1) // 2
 
 
+def _window_cost(
+    start: int, length: int, lo: int, hi: int, total: int
+) -> Tuple[int, int]:
+    """Frames of a window ``[start, start + length)`` outside the video,
+    then outside ``[lo, hi)`` (compared as a tuple: fewer is better)."""
+    stop = start + length
+    return (
+        max(0, -start) + max(0, stop - total),
+        max(0, lo - start) + max(0, stop - hi),
+    )
+
+
+def _stride_window(
+    lo: int,
+    hi: int,
+    num: int,
+    stride: int,
+    total: int,
+    random: bool,
+    rng: np.random.RandomState,
+    anchor: Optional[int] = None,
+) -> np.ndarray:
+    """``num`` frames ``stride`` apart, placed inside ``[lo, hi)`` where the
+    window fits, else covering ``[lo, hi)`` inside the video; through
+    ``anchor`` when given. Random placement among the best ones in training,
+    the middle one in testing; frames past the video repeat its last frame.
+    """
+    length = (num - 1) * stride + 1
+    if anchor is not None:
+        starts = [anchor - j * stride for j in range(num)][::-1]
+        costs = [_window_cost(s, length, lo, hi, total) for s in starts]
+        best = [s for s, c in zip(starts, costs) if c == min(costs)]
+        start = (
+            best[rng.randint(len(best))]
+            if random
+            else best[(len(best) - 1) // 2]
+        )
+    else:
+        if hi - lo >= length:
+            a, b = lo, hi - length
+        else:  # cover the span, inside the video when it is long enough
+            a, b = max(hi - length, 0), max(min(lo, total - length), 0)
+            a = min(a, b)
+        start = a + rng.randint(b - a + 1) if random else (a + b) // 2
+    inds = start + np.arange(num, dtype=np.int64) * stride
+    return np.clip(inds, 0, total - 1)
+
+
 @TRANSFORMS.register_module()
 class SampleAnnotatedFrames(BaseTransform):
     """Choose the frames of one clip, following the annotation.
@@ -39,7 +87,18 @@ class SampleAnnotatedFrames(BaseTransform):
       keyframes is sampled around its annotated span (first to last keyframe of
       all regions, widened by ``span_margin`` seconds) and the clip always
       contains real keyframes (``keyframe_ratio`` of the frames, at least one);
-      videos with neither are sampled over the whole video.
+      videos with neither are sampled over the whole video. How the frames
+      are laid out in that window is ``span_sampling``:
+
+      - ``'uniform'``: spread over the whole window (one frame per equal
+        segment), so the gap between frames grows with the span;
+      - ``'stride'``: ``clip_len`` consecutive frames ``frame_interval``
+        apart (the test clips' stride) at a random place inside the window.
+        An anomalous clip holds one real keyframe of every region: the
+        window runs through one of them (the anchor) and the other regions'
+        keyframes replace the window frames farthest from the anchor
+        (``keyframe_ratio`` is not used). The temporal adapter then sees
+        the same frame gaps in training as in testing.
     - ``'full_video'``: uniform over the whole video (one frame per equal
       segment), ignoring the annotation.
     - ``'random_clip'``: ``clip_len`` consecutive frames ``frame_interval``
@@ -66,17 +125,21 @@ class SampleAnnotatedFrames(BaseTransform):
         clip_len (int): Frames per clip. Defaults to 8.
         strategy (str): ``'timestamped'``, ``'full_video'`` or
             ``'random_clip'``. Defaults to ``'timestamped'``.
-        frame_interval (int): Gap between frames of ``'random_clip'``.
-            Defaults to 1.
+        frame_interval (int): Gap between frames of ``'random_clip'`` and
+            of ``span_sampling='stride'``. Defaults to 1.
         keyframe_ratio (float): Share of an anomalous clip's frames taken from
             the real keyframes (at least one, at most all keyframes).
             Defaults to 0.5.
         span_margin (float): Seconds added on each side of an anomaly's
             annotated span. Defaults to 1.0.
+        span_sampling (str): ``'uniform'`` or ``'stride'``: the layout of
+            ``'timestamped'`` frames inside the annotated window (above).
+            Defaults to ``'uniform'``.
         test_mode (bool): Deterministic sampling. Defaults to False.
     """
 
     STRATEGIES = ('timestamped', 'full_video', 'random_clip')
+    SPAN_SAMPLINGS = ('uniform', 'stride')
 
     def __init__(
         self,
@@ -85,11 +148,17 @@ class SampleAnnotatedFrames(BaseTransform):
         frame_interval: int = 1,
         keyframe_ratio: float = 0.5,
         span_margin: float = 1.0,
+        span_sampling: str = 'uniform',
         test_mode: bool = False,
     ) -> None:
         if strategy not in self.STRATEGIES:
             raise ValueError(
                 f'strategy must be one of {self.STRATEGIES}, got {strategy!r}'
+            )
+        if span_sampling not in self.SPAN_SAMPLINGS:
+            raise ValueError(
+                f'span_sampling must be one of {self.SPAN_SAMPLINGS}, '
+                f'got {span_sampling!r}'
             )
         if clip_len <= 0 or frame_interval <= 0:
             raise ValueError('clip_len and frame_interval must be positive')
@@ -100,6 +169,7 @@ class SampleAnnotatedFrames(BaseTransform):
         self.frame_interval = frame_interval
         self.keyframe_ratio = keyframe_ratio
         self.span_margin = span_margin
+        self.span_sampling = span_sampling
         self.test_mode = test_mode
 
     # The global numpy RNG is what mmengine seeds per worker and per epoch.
@@ -130,6 +200,10 @@ class SampleAnnotatedFrames(BaseTransform):
         margin = int(round(self.span_margin * fps))
         start = max(0, keyframes[0] - margin)
         stop = min(total, keyframes[-1] + margin + 1)
+        if self.span_sampling == 'stride':
+            return self._keyframe_window(
+                regions, keyframes, start, stop, total
+            )
         num_kf = min(
             len(keyframes),
             max(
@@ -151,6 +225,43 @@ class SampleAnnotatedFrames(BaseTransform):
                     break
             taken.add(int(rest[i]))
         return np.sort(np.concatenate([chosen, rest]))
+
+    def _keyframe_window(
+        self,
+        regions: List[List[int]],
+        keyframes: List[int],
+        start: int,
+        stop: int,
+        total: int,
+    ) -> np.ndarray:
+        """``span_sampling='stride'`` for an anomaly: a window at the test
+        stride through one region's keyframe (the anchor), the other regions'
+        keyframes in place of the window frames farthest from the anchor."""
+        random = not self.test_mode
+        # one keyframe per region (regions may share keyframes)
+        num_kf = min(len(regions), len(keyframes), self.clip_len)
+        chosen = self._choose_keyframes(regions, keyframes, num_kf, random)
+        anchor = int(
+            chosen[self._rng.randint(len(chosen))]
+            if random
+            else np.sort(chosen)[(len(chosen) - 1) // 2]
+        )
+        window = _stride_window(
+            start,
+            stop,
+            self.clip_len,
+            self.frame_interval,
+            total,
+            random,
+            self._rng,
+            anchor,
+        )
+        others = [f for f in chosen.tolist() if f not in window.tolist()]
+        # keyframes already in the window are kept, then the nearest frames
+        dist = np.where(np.isin(window, chosen), -1, np.abs(window - anchor))
+        near = np.argsort(dist, kind='stable')
+        keep = window[near[: self.clip_len - len(others)]]
+        return np.sort(np.concatenate([keep, np.asarray(others, np.int64)]))
 
     def _choose_keyframes(
         self,
@@ -201,10 +312,21 @@ class SampleAnnotatedFrames(BaseTransform):
                     f'{describe_sample(results)}: timestamps {list(ts)} s lie '
                     f'outside the video ({total} frames at {fps:g} fps)'
                 )
-            return _uniform_in_window(
-                start, stop, self.clip_len, random, self._rng
+        else:
+            start, stop = 0, total
+        if self.span_sampling == 'stride':
+            return _stride_window(
+                start,
+                stop,
+                self.clip_len,
+                self.frame_interval,
+                total,
+                random,
+                self._rng,
             )
-        return _uniform_in_window(0, total, self.clip_len, random, self._rng)
+        return _uniform_in_window(
+            start, stop, self.clip_len, random, self._rng
+        )
 
     def transform(self, results: Dict) -> Dict:
         if results.get('frame_inds') is not None:
@@ -234,7 +356,9 @@ class SampleAnnotatedFrames(BaseTransform):
             f'strategy={self.strategy!r}, '
             f'frame_interval={self.frame_interval}, '
             f'keyframe_ratio={self.keyframe_ratio}, '
-            f'span_margin={self.span_margin}, test_mode={self.test_mode})'
+            f'span_margin={self.span_margin}, '
+            f'span_sampling={self.span_sampling!r}, '
+            f'test_mode={self.test_mode})'
         )
 
 

@@ -20,10 +20,11 @@ from ..functional import (
     apply_protocol,
     average_precision,
     build_video_labels,
-    expand_frame_scores,
+    check_smooth_kernel,
     far_at_recall,
     far_at_threshold,
     intervals_to_labels,
+    merged_frame_scores,
     per_class_roc_auc,
     roc_auc,
     save_vad_dump,
@@ -62,9 +63,10 @@ class VADMetric(BaseMetric):
     number of ranks, in any order, give the same numbers. After collection,
     the clips are grouped by ``video_id``; the scores of a frame sampled by
     several clips are averaged (a clip record received twice, e.g. from
-    sampler padding, counts once); scores are expanded to every frame of the
-    video, aggregated by the ``protocol``, and the labels of the video are
-    built from its intervals. Videos are concatenated in sorted id order.
+    sampler padding, counts once); the merged scores are smoothed over the
+    whole video (``smooth_kernel``), expanded to every frame, aggregated by
+    the ``protocol``, and the labels of the video are built from its
+    intervals. Videos are concatenated in sorted id order.
 
     Reported (with the ``vad/`` prefix):
 
@@ -89,35 +91,30 @@ class VADMetric(BaseMetric):
             16-frame snippet repeated x16, trailing partial snippet dropped)
             or ``'segments32'`` (mean per Sultani's 32 segments). Defaults
             to ``'frame'``.
-        ap_convention (str): ``'sklearn'`` (``average_precision_score``) or
-            ``'pr_auc'`` (``auc(recall, precision)``). Defaults to
-            ``'sklearn'``.
+        ap_convention (str): ``'sklearn'`` (``average_precision_score``,
+            the default) or ``'pr_auc'`` (``auc(recall, precision)``).
         interval_convention (str): ``'half_open'`` (``[start, end)``, the
-            community's label files) or ``'inclusive'``. Defaults to
-            ``'half_open'``.
+            community's label files; default) or ``'inclusive'``.
         far_threshold (float): Threshold of ``FAR``. Defaults to 0.5.
-        recall_for_far (float): Frame recall of ``FAR@95``. Defaults to
-            0.95.
+        recall_for_far (float): Frame recall of ``FAR@95``; default 0.95.
         score_interp (str): Filling of the frames between sampled frames,
             ``'linear'`` or ``'nearest'``. Defaults to ``'linear'``.
-        per_class (bool): Whether to report per-class AUC. Defaults to True.
+        smooth_kernel (int): Centred moving average (odd, in sampled
+            frames) of a video's merged scores, across clip boundaries, edges
+            repeated (``functional.smooth_video_scores``). Defaults to 1.
+        per_class (bool): Report per-class AUC. Defaults to True.
         label_lengths_file (str, optional): Per-video evaluated lengths
-            (``video,label_frames`` CSV such as UCF-Crime's
-            ``test_snippet16_lengths.csv``): each video's scores and labels are
-            cut to that length after the protocol. Reproduces label arrays
-            built from feature counts (the shared UCF-Crime I3D array drops one
-            more snippet for videos whose length is a multiple of 16). Every
-            evaluated video must be listed, with a length no longer than the
-            protocol's. Defaults to None.
-        dump_file (str, optional): If set, per-video scores and labels are
-            written there as an ``.npz`` dump
-            (:func:`~fgclip_mm.evaluation.functional.save_vad_dump`).
-            Defaults to None.
+            (``video,label_frames`` CSV, e.g. UCF-Crime's
+            ``test_snippet16_lengths.csv``): scores and labels are cut to it
+            after the protocol, as label arrays built from feature counts
+            are. Every evaluated video must be listed, with a length no
+            longer than the protocol's. Defaults to None.
+        dump_file (str, optional): Write per-video scores and labels there
+            (``.npz``, ``functional.save_vad_dump``). Defaults to None.
         collect_device (str): Device used to collect results across ranks,
             ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
         prefix (str, optional): Metric name prefix. Defaults to ``'vad'``.
-        collect_dir (str, optional): Directory used to collect results when
-            ``collect_device='cpu'``. Defaults to None.
+        collect_dir (str, optional): Collection directory (cpu collect).
     """
 
     default_prefix: Optional[str] = 'vad'
@@ -130,6 +127,7 @@ class VADMetric(BaseMetric):
         far_threshold: float = 0.5,
         recall_for_far: float = 0.95,
         score_interp: str = 'linear',
+        smooth_kernel: int = 1,
         per_class: bool = True,
         label_lengths_file: Optional[str] = None,
         dump_file: Optional[str] = None,
@@ -162,6 +160,7 @@ class VADMetric(BaseMetric):
         self.far_threshold = float(far_threshold)
         self.recall_for_far = float(recall_for_far)
         self.score_interp = score_interp
+        self.smooth_kernel = check_smooth_kernel(smooth_kernel)
         self.per_class = per_class
         self.label_lengths = (
             read_lengths(label_lengths_file) if label_lengths_file else None
@@ -294,11 +293,12 @@ class VADMetric(BaseMetric):
         """Evaluated scores and labels of one merged video."""
         num_frames = video['total_frames']
         try:
-            dense = expand_frame_scores(
+            dense = merged_frame_scores(
                 np.concatenate(video['frame_inds']),
                 np.concatenate(video['scores']),
                 num_frames,
                 self.score_interp,
+                self.smooth_kernel,
             )
         except ValueError as e:
             raise ValueError(f'video {vid!r}: {e}') from e
@@ -368,6 +368,7 @@ class VADMetric(BaseMetric):
             far_threshold=self.far_threshold,
             recall_for_far=self.recall_for_far,
             score_interp=self.score_interp,
+            smooth_kernel=self.smooth_kernel,
             metrics={
                 k: (None if isinstance(v, float) and math.isnan(v) else v)
                 for k, v in metrics.items()

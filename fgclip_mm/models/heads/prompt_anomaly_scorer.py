@@ -1,11 +1,14 @@
 """Test-time anomaly scoring against text prompts (global + regional)."""
 
+import logging
+import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
+from mmengine.logging import print_log
 
 DEFAULT_TEMPLATES = (
     'a surveillance video frame of {}.',
@@ -34,8 +37,22 @@ def grid_boxes(
     return torch.tensor(boxes, dtype=torch.float32)
 
 
+#: Logged when a config sets the scorer's per-clip smoothing.
+SMOOTH_DEPRECATION = (
+    'PromptAnomalyScorer(smooth_kernel={k}) smooths each clip on its own '
+    '(never across clip boundaries) and is deprecated: set '
+    'smooth_kernel={k} on VADMetric (test_evaluator) instead, which smooths '
+    'each video after its clips are merged (inference_vad reads it from the '
+    'config); leave the scorer at 1 or both will smooth.'
+)
+
+
 def smooth_scores(scores: torch.Tensor, kernel: int) -> torch.Tensor:
-    """Moving average over the last dim with edge padding (odd ``kernel``)."""
+    """Moving average over the last dim with edge padding (odd ``kernel``).
+
+    Per clip only; the video-level smoothing is
+    :func:`fgclip_mm.evaluation.functional.smooth_video_scores`.
+    """
     if kernel < 1 or kernel % 2 == 0:
         raise ValueError(
             f'smooth kernel must be a positive odd number of '
@@ -58,7 +75,9 @@ class PromptAnomalyScorer(nn.Module):
     Per frame: ``global = 1 - p(normal)`` from the frame embedding;
     ``regional`` =
     max (or top-k mean) over the fixed boxes of the same quantity; final score
-    ``alpha * global + (1 - alpha) * regional``, optionally smoothed over time.
+    ``alpha * global + (1 - alpha) * regional``. Smoothing over time belongs
+    to ``VADMetric(smooth_kernel=...)``, after the clips of a video are
+    merged.
 
     Args:
         class_prompts (dict): ``{class name: [sentences or templates]}``;
@@ -73,8 +92,10 @@ class PromptAnomalyScorer(nn.Module):
         full_frame_box (bool): include the full-frame box. Defaults to True.
         region_reduce (str): ``'max'`` or ``'topk'``. Defaults to ``'max'``.
         topk (int): k for ``'topk'``. Defaults to 3.
-        smooth_kernel (int): moving-average window over a clip's frames
-            (1 = none). Defaults to 1.
+        smooth_kernel (int): deprecated: moving-average window over each
+            clip's frames on its own (1 = none); values above 1 still
+            smooth per clip, with a warning. Use ``VADMetric``'s
+            ``smooth_kernel``. Defaults to 1.
 
     Attributes:
         boxes (Tensor): (K, 4) normalised scoring boxes (not saved in
@@ -122,6 +143,10 @@ class PromptAnomalyScorer(nn.Module):
         self.region_reduce = region_reduce
         self.topk = topk
         self.smooth_kernel = smooth_kernel
+        if smooth_kernel > 1:
+            message = SMOOTH_DEPRECATION.format(k=smooth_kernel)
+            warnings.warn(message, DeprecationWarning, stacklevel=2)
+            print_log(message, logger='current', level=logging.WARNING)
         self.register_buffer(
             'boxes', grid_boxes(grid_sizes, full_frame_box), persistent=False
         )

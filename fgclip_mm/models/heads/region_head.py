@@ -8,6 +8,8 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 from torchvision.ops import roi_align
 
+from ..utils.box_pooling import box_pooling_weights, pool_fixed_boxes
+
 
 def boxes_to_rois(
     boxes: torch.Tensor, frame_index: torch.Tensor, grid_hw: Tuple[int, int]
@@ -34,8 +36,12 @@ class RoIRegionHead(BaseModule):
     """Region embeddings from dense features with one batched ``roi_align``.
 
     Only the valid (frame, region) pairs of ``bbox_mask`` are pooled; each
-    region's features are averaged over its valid frames, then pass a residual
-    MLP adapter whose last layer starts at zero (identity at init).
+    pair's feature passes a residual MLP adapter whose last layer starts at
+    zero (identity at init), then a region's adapted features are averaged
+    over its valid frames. The adapter thus sees one frame's RoI feature in
+    training as at test time (:meth:`box_embeddings`), never a mean over
+    frames (whose norm shrinks as the frames differ): a one-frame region gets
+    exactly its test-time embedding.
 
     Args:
         embed_dims (int): D.
@@ -69,6 +75,9 @@ class RoIRegionHead(BaseModule):
         )
         self.sampling_ratio = sampling_ratio
         self.use_adapter = use_adapter
+        # test-time pooling weights of the scorer's fixed boxes (a cache)
+        self._weights_key: Optional[tuple] = None
+        self._weights: Optional[torch.Tensor] = None
         if use_adapter:
             hidden = adapter_hidden or 2 * embed_dims
             self.adapter = nn.Sequential(
@@ -136,15 +145,35 @@ class RoIRegionHead(BaseModule):
             Tensor: (B, T, K, D) adapted box embeddings, not normalised.
         """
         b, t, d, h, w = dense.shape
-        boxes = boxes.to(device=dense.device, dtype=dense.dtype)
         k = boxes.shape[0]
-        # frame-major rows: frame f's K boxes are rows f*K .. f*K + K - 1
-        frames = torch.arange(b * t, device=dense.device)
-        frame_index = frames.repeat_interleave(k)
-        feats = self.pool_boxes(
-            dense.reshape(b * t, d, h, w), boxes.repeat(b * t, 1), frame_index
-        )  # (B*T*K, D)
-        return self.adapt(feats).reshape(b, t, k, d)
+        feats = pool_fixed_boxes(
+            dense.reshape(b * t, d, h, w),
+            self._fixed_box_weights(boxes, dense),
+        )  # (B*T, K, D), equal to pool_boxes on every frame
+        return self.adapt(feats.reshape(b * t * k, d)).reshape(b, t, k, d)
+
+    def _fixed_box_weights(
+        self, boxes: torch.Tensor, dense: torch.Tensor
+    ) -> torch.Tensor:
+        """(K, h*w) RoIAlign weights of ``boxes`` on ``dense``'s grid, cached.
+
+        Computed in ``dense``'s dtype as :meth:`pool_boxes` does: RoIAlign's
+        adaptive sample count rounds box sizes up, so float32 and float64
+        coordinates can differ by one sample.
+        """
+        h, w = dense.shape[-2:]
+        boxes = boxes.detach().to(device=dense.device, dtype=dense.dtype)
+        boxes_key = tuple(boxes.flatten().tolist())
+        key = (boxes_key, h, w, dense.dtype, dense.device)
+        if self._weights_key != key:
+            rois = boxes_to_rois(
+                boxes, boxes.new_zeros(boxes.shape[0]), (h, w)
+            )
+            self._weights = box_pooling_weights(
+                rois, (h, w), self.output_size, self.sampling_ratio
+            )
+            self._weights_key = key
+        return self._weights
 
     def forward(
         self, dense: torch.Tensor, boxes: torch.Tensor, bbox_mask: torch.Tensor
@@ -158,7 +187,9 @@ class RoIRegionHead(BaseModule):
 
         Returns:
             tuple[Tensor, Tensor]: embeddings (R, D) of the R regions that have
-            a valid frame, and their (R, 2) ``(batch index, slot)`` indices.
+            a valid frame (mean of the adapted features of its valid frames,
+            not normalised), and their (R, 2) ``(batch index, slot)``
+            indices.
         """
         b, t, d, h, w = dense.shape
         mask = bbox_mask.bool()
@@ -171,7 +202,8 @@ class RoIRegionHead(BaseModule):
         feats = self.pool_boxes(
             dense.reshape(b * t, d, h, w), boxes[mask], frame_index
         )  # (K, D)
-        # average each region's features over its valid frames
+        # the adapter per frame, as at test time, then each region's mean
+        feats = self.adapt(feats)
         n = mask.shape[2]
         slot_of_pair = valid[:, 0] * n + valid[:, 2]  # (K,)
         slot_to_region = torch.full(
@@ -187,5 +219,4 @@ class RoIRegionHead(BaseModule):
         counts = torch.bincount(target, minlength=region_index.shape[0]).clamp(
             min=1
         )
-        region_feats = sums / counts[:, None].to(sums.dtype)
-        return self.adapt(region_feats), region_index
+        return sums / counts[:, None].to(sums.dtype), region_index

@@ -258,8 +258,10 @@ class FGCLIPRecognizer(BaseModel):
             data_samples, dense.shape[1], dense.device
         )
         if dense.dim() == 4:  # cached RoIAlign features (B, T, N, D)
-            pooled, index = cached_region_pool(dense, mask)
-            region = self.region_head.adapt(pooled)
+            # the adapter per valid frame, then the mean, as the head does
+            adapted = dense.clone()
+            adapted[mask] = self.region_head.adapt(dense[mask])
+            region, index = cached_region_pool(adapted, mask)
         else:
             region, index = self.region_head(dense, boxes, mask)
         region = F.normalize(region, dim=-1)

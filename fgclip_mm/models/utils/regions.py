@@ -45,8 +45,9 @@ def stack_regions(
 def cached_region_pool(
     region_feats: torch.Tensor, bbox_mask: torch.Tensor
 ) -> Tuple[torch.Tensor, torch.Tensor]:
-    """What :meth:`RoIRegionHead.forward` computes before its adapter, from
-    cached RoIAlign features: each region's mean over its valid frames.
+    """Each region's mean over its valid frames, as :meth:`RoIRegionHead.
+    forward` averages its per-frame adapted features (pass the cached RoIAlign
+    features through ``RoIRegionHead.adapt`` first to get the same result).
 
     Args:
         region_feats (Tensor): (B, T, N, D) cached box features.

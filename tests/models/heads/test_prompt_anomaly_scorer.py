@@ -168,3 +168,32 @@ def test_odd_smoothing_keeps_the_length_and_averages_neighbours():
     out = smooth_scores(scores, 3)
     assert out.shape == scores.shape
     torch.testing.assert_close(out, torch.tensor([[0.0, 1.0, 1.0, 1.0, 0.0]]))
+
+
+def test_per_clip_smoothing_is_deprecated_with_a_log_line(monkeypatch):
+    """The scorer's smooth_kernel keeps its per-clip behaviour but says
+    where the video-level smoothing moved (VADMetric)."""
+    import logging
+    import warnings
+
+    from fgclip_mm.models.heads import prompt_anomaly_scorer as module
+
+    logged = []
+    monkeypatch.setattr(
+        module, 'print_log', lambda msg, **kw: logged.append((msg, kw))
+    )
+    with pytest.warns(DeprecationWarning, match='VADMetric'):
+        scorer = PromptAnomalyScorer(classes=['n', 'a'], smooth_kernel=3)
+    assert len(logged) == 1 and 'test_evaluator' in logged[0][0]
+    assert logged[0][1]['level'] == logging.WARNING
+    assert scorer.smooth_kernel == 3
+    frames = torch.tensor([[unit(0), unit(90), unit(0), unit(90)]])
+    scores, _ = scorer(frames, None, PROMPTS, *[torch.tensor(10.0)] * 2)
+    raw = 1 - torch.tensor(
+        [[p_normal(a, 10.0) for a in (0, 90, 0, 90)]], dtype=torch.float32
+    )
+    torch.testing.assert_close(scores, smooth_scores(raw, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        PromptAnomalyScorer(classes=['n', 'a'])  # the default: no warning
+    assert len(logged) == 1

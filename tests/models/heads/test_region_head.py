@@ -137,3 +137,65 @@ def test_use_adapter_false_is_plain_pooling_and_true_applies_the_adapter():
     torch.testing.assert_close(head.adapt(feats), feats)  # identity at init
     torch.nn.init.ones_(head.adapter[-1].bias)
     torch.testing.assert_close(head.adapt(feats), feats + 1.0)
+
+
+def _trained_head(seed=0):
+    """A head whose adapter is not the identity."""
+    torch.manual_seed(seed)
+    head = RoIRegionHead(embed_dims=4)
+    for p in head.adapter.parameters():
+        torch.nn.init.normal_(p, std=0.5)
+    return head
+
+
+def test_one_frame_region_gets_its_test_time_embedding():
+    """Train path (forward) and test path (box_embeddings) agree on a
+    one-frame clip, at init and with a trained adapter."""
+    torch.manual_seed(2)
+    dense = torch.randn(1, 1, 4, GRID_H, GRID_W)
+    box = torch.tensor([cell_box((0, 2), (1, 4))])
+    for head in (RoIRegionHead(embed_dims=4), _trained_head()):
+        train, _ = head(
+            dense, box.view(1, 1, 1, 4), torch.ones(1, 1, 1, dtype=torch.bool)
+        )
+        test = head.box_embeddings(dense, box)[0, 0]
+        torch.testing.assert_close(train, test, rtol=1e-5, atol=1e-6)
+
+
+def test_adapter_sees_single_frame_features_in_training_as_in_testing():
+    """Training feeds the adapter each valid frame's RoI feature, the same
+    inputs (and so the same norms) as scoring those frames; a mean over
+    frames (the old input) is shorter. Each region's embedding is the mean
+    of its frames' adapted features."""
+    head = _trained_head(1)
+    torch.manual_seed(3)
+    t = 6
+    dense = torch.randn(1, t, 4, GRID_H, GRID_W)
+    box = torch.tensor([cell_box((0, 3), (0, 3))])
+    seen = []
+    head.adapter.register_forward_hook(lambda m, i, o: seen.append(i[0]))
+    emb, _ = head(
+        dense, box.expand(1, t, 1, 4), torch.ones(1, t, 1, dtype=torch.bool)
+    )
+    test_emb = head.box_embeddings(dense, box)[0, :, 0]  # (T, D)
+    train_in, test_in = seen
+    assert train_in.shape == test_in.shape == (t, 4)
+    torch.testing.assert_close(train_in.norm(dim=-1), test_in.norm(dim=-1))
+    torch.testing.assert_close(emb[0], test_emb.mean(0), rtol=1e-5, atol=1e-6)
+    mean_norm = train_in.mean(0).norm()
+    assert mean_norm < 0.8 * train_in.norm(dim=-1).mean()
+
+
+def test_box_embeddings_follow_new_boxes_and_grid_sizes():
+    # the pooling weights are cached per box set and grid: each new one
+    # must be pooled with its own weights
+    torch.manual_seed(2)
+    head = RoIRegionHead(embed_dims=4, use_adapter=False)
+    dense = torch.randn(1, 1, 4, GRID_H, GRID_W)
+    for regions in ([((0, 3), (0, 5))], [((1, 3), (4, 5)), ((0, 1), (0, 1))]):
+        boxes = torch.tensor([cell_box(rows, cols) for rows, cols in regions])
+        emb = head.box_embeddings(dense, boxes)
+        for k, (rows, cols) in enumerate(regions):
+            torch.testing.assert_close(
+                emb[0, 0, k], cell_mean(dense[0, 0], rows, cols)
+            )
