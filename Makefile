@@ -7,7 +7,8 @@ DEMO_DATA ?= data/demo
 DEMO_WORK ?= work_dirs/fgclip_demo
 PYTEST_ARGS ?=
 
-.PHONY: setup test test-fast lint format demo demo-data demo-baselines clean
+.PHONY: setup test test-fast lint format demo demo-data demo-baselines \
+	demo-ablations clean
 
 $(STAMP): requirements.txt requirements-test.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,5 +70,25 @@ demo-baselines: demo
 		$(addprefix $(BASELINE_WORK)/,$(BASELINES)) $(BASELINE_WORK)/zeroshot-clip \
 		--names FG-CLIP $(BASELINES) zeroshot-clip --out $(BASELINE_WORK)/table.md
 
+# Every demo ablation (configs/ablations/fgclip_demo_*.py) and ablation A on
+# the split where regions matter (fgclip_demo-small*), trained and tested one
+# after the other, then one table (docs/ablations.md). Reduce the schedule
+# with e.g. ABLATION_OPTIONS="--cfg-options train_cfg.max_epochs=1".
+DEMO_SMALL_DATA ?= data/demo_small
+ABLATION_WORK ?= work_dirs/ablations
+ABLATION_OPTIONS ?=
+demo-ablations: demo-data
+	$(PY) tools/data/make_demo_dataset.py --out $(DEMO_SMALL_DATA) --seed 0 \
+		--small-anomalies
+	for cfg in configs/fgclip_demo.py configs/ablations/fgclip_demo_*.py \
+			configs/fgclip_demo-small.py configs/ablations/fgclip_demo-small_*.py; do \
+		w=$(ABLATION_WORK)/$$(basename $$cfg .py) && \
+		$(PY) tools/train.py $$cfg --work-dir $$w $(ABLATION_OPTIONS) && \
+		$(PY) tools/test.py $$cfg "$$(cat $$w/last_checkpoint)" --work-dir $$w \
+			--dump $$w/results.npz || exit 1; \
+	done
+	$(PY) tools/analysis/compare.py $$(ls -d $(ABLATION_WORK)/*/) --no-build \
+		--out $(ABLATION_WORK)/table.md
+
 clean:
-	rm -rf $(DEMO_DATA) work_dirs
+	rm -rf $(DEMO_DATA) $(DEMO_SMALL_DATA) work_dirs

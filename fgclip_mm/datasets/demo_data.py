@@ -29,7 +29,8 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from ..annotations.class_names import DEMO_CLASSES
-from .demo_rendering import render_video
+from .demo_rendering import render_video, simulate_detections
+from .pseudo_boxes import save_pseudo_boxes
 from .video_writer import write_mp4
 
 #: The only sentences the demo annotations use, per class and level.
@@ -69,6 +70,42 @@ DEMO_CAPTIONS: Dict[str, Dict[str, Tuple[str, ...]]] = {
     },
 }
 
+#: The captions of the split with small anomalies (``small_anomalies``): a
+#: crowd, a small flash of fire, two people of the crowd fighting.
+DEMO_SMALL_CAPTIONS: Dict[str, Dict[str, Tuple[str, ...]]] = {
+    'Normal': {
+        'global': (
+            'A crowded square where many people walk slowly.',
+            'Many pedestrians cross a busy square.',
+            'A busy scene with a crowd of people walking.',
+        ),
+        'region': (
+            'People walk calmly through the crowd.',
+            'Pedestrians stroll across the square.',
+        ),
+    },
+    'Explosion': {
+        'global': (
+            'A small fire flares up among the crowd in the square.',
+            'A small blast flashes between the pedestrians.',
+        ),
+        'region': (
+            'A small orange flame flaring up.',
+            'A small bright flash of fire.',
+        ),
+    },
+    'Fighting': {
+        'global': (
+            'Two people in the crowd fight, throwing fast punches.',
+            'A fight breaks out between two people in a crowd.',
+        ),
+        'region': (
+            'A person throwing fast punches.',
+            'A person fighting back.',
+        ),
+    },
+}
+
 
 @dataclass
 class DemoConfig:
@@ -85,6 +122,10 @@ class DemoConfig:
         max_frames (int): Longest video. Defaults to 96.
         fps (int): Frame rate. Defaults to 10.
         keyframe_step (int): Frames between annotated keyframes. Defaults to 8.
+        small_anomalies (bool): The split where regions matter: a crowd of
+            8-12 walkers, and anomalies of a few % of the frame that differ
+            from the crowd in motion or a small detail (captions
+            :data:`DEMO_SMALL_CAPTIONS`). Defaults to False.
     """
 
     num_train_normal: int = 20
@@ -96,6 +137,7 @@ class DemoConfig:
     max_frames: int = 96
     fps: int = 10
     keyframe_step: int = 8
+    small_anomalies: bool = False
 
 
 # ------------------------------------------------------------------ annotation
@@ -127,6 +169,7 @@ def make_demo_dataset(
           train.json                 # FG-CLIP VAD JSON list
           test_annotations.txt       # UCF-Crime text format
           test_frame_counts.txt      # "name.mp4 num_frames" per test video
+          pseudo_boxes.json          # simulated person detections (train)
           videos/train/{Normal,Explosion,Fighting}/<Class>_train_NNN.mp4
           videos/test/<Class>_test_NNN.mp4
 
@@ -144,33 +187,52 @@ def make_demo_dataset(
         raise ValueError('size must be even (yuv420p)')
     tic = time.time()
     rng = np.random.default_rng(seed)
+    # the simulated detector has its own stream: the videos do not change
+    det_rng = np.random.default_rng([seed, 1])
     train_entries, test_lines, count_lines = [], [], []
+    detections = {}
     for split, cls, i in _plan(cfg):
         vrng = np.random.default_rng(rng.integers(2**63))
-        num_frames = int(vrng.integers(cfg.min_frames, cfg.max_frames + 1))
-        interval = _event_interval(vrng, cls, num_frames)
         name = f'{cls}_{split}_{i:03d}.mp4'
-        rel = f'videos/{split}/' + (f'{cls}/' if split == 'train' else '')
-        rel += name
-        frames, boxes = render_video(vrng, cfg.size, num_frames, cls, interval)
-        write_mp4(osp.join(out_dir, rel), frames, cfg.fps)
+        rel = _video_rel(split, cls, name)
+        num_frames, interval, boxes, people = _write_video(
+            vrng, cfg, cls, osp.join(out_dir, rel)
+        )
         if split == 'test':
             s, e = interval if cls != 'Normal' else (-1, -1)
             test_lines.append(f'{name}  {cls}  {s}  {e}  -1  -1')
             count_lines.append(f'{name} {num_frames}')
-        else:
-            train_entries.append(
-                _train_entry(vrng, cfg, cls, rel, num_frames, interval, boxes)
-            )
-    _write_annotations(out_dir, train_entries, test_lines, count_lines)
-    return _write_readme(
-        out_dir,
-        seed,
-        cfg,
-        len(train_entries),
-        len(test_lines),
-        time.time() - tic,
+            continue
+        train_entries.append(
+            _train_entry(vrng, cfg, cls, rel, num_frames, interval, boxes)
+        )
+        detections[name[:-4]] = simulate_detections(det_rng, people, cfg.size)
+    _write_annotations(
+        out_dir, train_entries, test_lines, count_lines, detections
     )
+    num_train, num_test = len(train_entries), len(test_lines)
+    return _write_readme(
+        out_dir, seed, cfg, num_train, num_test, time.time() - tic
+    )
+
+
+def _video_rel(split: str, cls: str, name: str) -> str:
+    """Path of a video relative to the dataset root."""
+    return f'videos/{split}/' + (f'{cls}/' if split == 'train' else '') + name
+
+
+def _write_video(
+    vrng: np.random.Generator, cfg: DemoConfig, cls: str, path: str
+) -> tuple:
+    """Render and write one video; returns its frame count, event
+    interval, region boxes and per-frame person boxes."""
+    num_frames = int(vrng.integers(cfg.min_frames, cfg.max_frames + 1))
+    interval = _event_interval(vrng, cls, num_frames)
+    frames, boxes, people = render_video(
+        vrng, cfg.size, num_frames, cls, interval, small=cfg.small_anomalies
+    )
+    write_mp4(path, frames, cfg.fps)
+    return num_frames, interval, boxes, people
 
 
 def _plan(cfg: DemoConfig) -> List[Tuple[str, str, int]]:
@@ -210,7 +272,9 @@ def _train_entry(
     boxes: list,
 ) -> dict:
     """The FG-CLIP JSON entry of a training video."""
-    captions = DEMO_CAPTIONS[cls]
+    captions = (DEMO_SMALL_CAPTIONS if cfg.small_anomalies else DEMO_CAPTIONS)[
+        cls
+    ]
     entry = dict(
         video=rel, global_caption=_choose(vrng, captions['global'])[0]
     )
@@ -270,6 +334,7 @@ def _write_annotations(
     train_entries: List[dict],
     test_lines: List[str],
     count_lines: List[str],
+    detections: Dict[str, list],
 ) -> None:
     with open(osp.join(out_dir, 'train.json'), 'w') as f:
         json.dump(train_entries, f, indent=1)
@@ -277,6 +342,11 @@ def _write_annotations(
         f.write('\n'.join(test_lines) + '\n')
     with open(osp.join(out_dir, 'test_frame_counts.txt'), 'w') as f:
         f.write('\n'.join(count_lines) + '\n')
+    save_pseudo_boxes(
+        osp.join(out_dir, 'pseudo_boxes.json'),
+        detections,
+        source='fgclip_mm.datasets.demo_rendering.simulate_detections',
+    )
 
 
 _README = """# fgclip_mm demo dataset
@@ -296,7 +366,12 @@ fps, classes {classes} (index 0 is normal).
   frame intervals `[s, e)`, `-1` for none; videos in `videos/test/`.
 - `test_frame_counts.txt`: `name num_frames` per test video.
 
+- `pseudo_boxes.json`: simulated person detections of the training videos
+  (`fgclip_mm.datasets.pseudo_boxes` format), for the pseudo-box ablation.
+
 Explosion = a growing orange fireball; Fighting = two red figures jittering
 around each other; normal videos only show slowly walking muted figures.
-Captions come from `fgclip_mm.datasets.demo_data.DEMO_CAPTIONS`.
+Captions come from `fgclip_mm.datasets.demo_data.DEMO_CAPTIONS`. With
+`--small-anomalies`: a crowd, a small flash of fire, two muted figures with
+small red fists jittering fast (`DEMO_SMALL_CAPTIONS`).
 """

@@ -98,3 +98,25 @@ def test_work_dir_without_dump_is_named(tmp_path):
     (tmp_path / 'empty').mkdir()
     with pytest.raises(FileNotFoundError, match='empty: no \\*.npz test dump'):
         tool.method_row(str(tmp_path / 'empty'))
+
+
+def test_costs_come_from_the_dump_when_the_work_dir_has_no_record(tmp_path):
+    from fgclip_mm.evaluation.functional import update_vad_dump_meta
+
+    tool = load_tool()
+    work_dir, _ = make_work_dir(tmp_path, 'tested_elsewhere', 0)
+    stats = dict(
+        params=7,
+        trainable_params=3,
+        epochs=[
+            dict(epoch=1, epoch_time=1.0, samples_per_s=8.0, peak_rss_mb=90),
+            dict(epoch=2, epoch_time=3.0, samples_per_s=6.0, peak_rss_mb=80),
+        ],
+    )
+    update_vad_dump_meta(
+        osp.join(work_dir, 'results.npz'), {'run_stats': stats}
+    )
+    row = tool.method_row(work_dir, build_models=False)
+    assert (row['epoch_time'], row['samples_per_s']) == (2.0, 7.0)
+    assert (row['peak_rss_mb'], row['params']) == (90, 7)
+    assert '| 2.00 | 7.0 | 90 | - | 7 | 3 |' in tool.markdown_table([row])

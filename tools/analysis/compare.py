@@ -3,7 +3,8 @@
 Each work dir is one method: the table row comes from its test dump (the
 ``.npz`` that ``tools/test.py --dump`` or ``VADMetric(dump_file=...)``
 writes; ``results.npz`` if present, else the newest ``*.npz``) and its
-``run_stats.json`` (written by ``RunStatsHook`` during training). All metrics
+``run_stats.json`` (written by ``RunStatsHook`` during training; else the
+training record that ``RunStatsHook`` adds to the dump's meta). All metrics
 are recomputed from the dumped frame scores and labels with the same
 functions, so every row uses the same conventions::
 
@@ -13,9 +14,10 @@ functions, so every row uses the same conventions::
 Columns: AUC, AP in both conventions (``sklearn``: average precision score;
 ``pr_auc``: trapezoidal area under the PR curve), AUC_A (anomalous videos
 only), FAR (normal-video frames >= 0.5), FAR@95, mean training epoch time,
-samples/s, peak RSS and the parameter counts (total / trainable). Parameters
-of a method without ``run_stats.json`` (e.g. zero-shot) are counted by
-building the model from the config the runner saved in its work dir.
+samples/s, peak RSS, peak GPU memory and the parameter counts (total /
+trainable). Parameters of a method without a training record (e.g.
+zero-shot) are counted by building the model from the config the runner
+saved in its work dir.
 """
 
 import argparse
@@ -27,6 +29,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
+from fgclip_mm.engine.hooks.run_stats_hook import summarize_run_stats
 from fgclip_mm.evaluation.functional import (
     average_precision,
     far_at_recall,
@@ -47,6 +50,7 @@ COLUMNS = [
     ('epoch time (s)', 'epoch_time', '{:.2f}'),
     ('samples/s', 'samples_per_s', '{:.1f}'),
     ('peak RSS (MiB)', 'peak_rss_mb', '{:.0f}'),
+    ('peak GPU (MiB)', 'peak_gpu_mb', '{:.0f}'),
     ('params', 'params', '{:,}'),
     ('trainable', 'trainable_params', '{:,}'),
 ]
@@ -91,22 +95,20 @@ def dump_metrics(path: str) -> Dict[str, float]:
     }
 
 
-def run_stats(work_dir: str) -> Dict[str, float]:
-    """Cost columns from ``run_stats.json`` (empty if there is none)."""
+def run_stats(
+    work_dir: str, dump_path: Optional[str] = None
+) -> Dict[str, float]:
+    """Cost columns from ``run_stats.json``, else from the test dump's
+    ``meta['run_stats']`` (``RunStatsHook``); empty if neither has them."""
     path = osp.join(work_dir, 'run_stats.json')
-    if not osp.isfile(path):
+    if osp.isfile(path):
+        with open(path) as f:
+            stats = json.load(f)
+    elif dump_path is not None:
+        stats = load_vad_dump(dump_path)[1].get('run_stats') or {}
+    else:
         return {}
-    with open(path) as f:
-        stats = json.load(f)
-    epochs = stats.get('epochs', [])
-    row = {k: stats[k] for k in ('params', 'trainable_params') if k in stats}
-    for key in ('epoch_time', 'samples_per_s'):
-        values = [e[key] for e in epochs if key in e]
-        if values:
-            row[key] = float(np.mean(values))
-    if epochs:
-        row['peak_rss_mb'] = max(e.get('peak_rss_mb', 0) for e in epochs)
-    return row
+    return summarize_run_stats(stats)
 
 
 def model_params(work_dir: str) -> Dict[str, int]:
@@ -133,8 +135,9 @@ def method_row(
 ) -> Dict:
     """All columns of one work dir."""
     row = dict(method=name or osp.basename(osp.normpath(work_dir)))
-    row.update(dump_metrics(find_dump(work_dir, dump_name)))
-    row.update(run_stats(work_dir))
+    dump = find_dump(work_dir, dump_name)
+    row.update(dump_metrics(dump))
+    row.update(run_stats(work_dir, dump))
     if 'params' not in row and build_models:
         row.update(model_params(work_dir))
     return row

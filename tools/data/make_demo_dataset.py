@@ -3,9 +3,13 @@
 Example::
 
     python tools/data/make_demo_dataset.py --out data/demo --seed 0
+    # the split where regions matter: a crowd and small anomalies
+    python tools/data/make_demo_dataset.py --out data/demo_small --seed 0 \
+        --small-anomalies
 
 See ``fgclip_mm/datasets/demo_data.py`` and ``docs/data_preparation.md``.
 """
+
 import argparse
 import json
 
@@ -18,11 +22,13 @@ def parse_args(demo) -> argparse.Namespace:
     parser.add_argument('--out', default='data/demo', help='output directory')
     parser.add_argument('--seed', type=int, default=0)
     for field, value in vars(defaults).items():
+        flag = '--' + field.replace('_', '-')
+        if isinstance(value, bool):  # e.g. --small-anomalies
+            parser.add_argument(flag, action='store_true')
+            continue
         parser.add_argument(
-            '--' + field.replace('_', '-'),
-            type=type(value),
-            default=value,
-            help=f'(default: {value})')
+            flag, type=type(value), default=value, help=f'(default: {value})'
+        )
     return parser.parse_args()
 
 
@@ -30,8 +36,8 @@ def main() -> None:
     demo = demo_data
     args = parse_args(demo)
     cfg = demo.DemoConfig(
-        **{k: getattr(args, k)
-           for k in vars(demo.DemoConfig())})
+        **{k: getattr(args, k) for k in vars(demo.DemoConfig())}
+    )
     summary = demo.make_demo_dataset(args.out, seed=args.seed, cfg=cfg)
     print(json.dumps(summary, indent=1))
 

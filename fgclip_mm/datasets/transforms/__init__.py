@@ -69,3 +69,6 @@ __all__ += [
     'PackFGCLIPCachedInputs',
     'SnapToCachedFrames',
 ]
+from .pseudo_region_boxes import GeneratePseudoRegionBoxes  # noqa: E402
+
+__all__ += ['GeneratePseudoRegionBoxes']

@@ -3,7 +3,12 @@ metrics and result dumps, shared by :class:`VADMetric` and the tools (the
 file readers are in :mod:`fgclip_mm.annotations`)."""
 
 from .benchmarks import BENCHMARKS, is_normal_video, load_test_annotations
-from .dump import DUMP_FORMAT_VERSION, load_vad_dump, save_vad_dump
+from .dump import (
+    DUMP_FORMAT_VERSION,
+    load_vad_dump,
+    save_vad_dump,
+    update_vad_dump_meta,
+)
 from .ground_truth import (
     INTERVAL_CONVENTIONS,
     build_ground_truth,
@@ -22,6 +27,12 @@ from .protocols import (
     repeat_snippet_scores,
     segment_mean_scores,
     snippet_mean_scores,
+)
+from .smoothing import (
+    SMOOTH_EDGE_MODE,
+    check_smooth_kernel,
+    merged_frame_scores,
+    smooth_video_scores,
 )
 from .vad_metrics import (
     AP_CONVENTIONS,
@@ -43,6 +54,7 @@ __all__ = [
     'DUMP_FORMAT_VERSION',
     'load_vad_dump',
     'save_vad_dump',
+    'update_vad_dump_meta',
     'INTERVAL_CONVENTIONS',
     'build_ground_truth',
     'build_video_labels',
@@ -58,6 +70,10 @@ __all__ = [
     'repeat_snippet_scores',
     'segment_mean_scores',
     'snippet_mean_scores',
+    'SMOOTH_EDGE_MODE',
+    'check_smooth_kernel',
+    'merged_frame_scores',
+    'smooth_video_scores',
     'AP_CONVENTIONS',
     'average_precision',
     'curve_auc',

@@ -30,7 +30,12 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 import numpy as np
 
-__all__ = ['DUMP_FORMAT_VERSION', 'save_vad_dump', 'load_vad_dump']
+__all__ = [
+    'DUMP_FORMAT_VERSION',
+    'save_vad_dump',
+    'load_vad_dump',
+    'update_vad_dump_meta',
+]
 
 #: Version of the dump layout, stored in ``meta['format_version']``.
 DUMP_FORMAT_VERSION = 1
@@ -163,3 +168,19 @@ def load_vad_dump(
                 is_anomalous=bool(data['is_anomalous'][i]),
             )
     return videos, meta
+
+
+def update_vad_dump_meta(path: str, extra: Mapping[str, Any]) -> str:
+    """Add keys to the ``meta`` of an existing dump (rewritten atomically;
+    the per-video arrays are unchanged), e.g. the training run's cost.
+
+    Args:
+        path (str): The ``.npz`` dump.
+        extra (Mapping): JSON-serialisable keys merged into ``meta``.
+
+    Returns:
+        str: The path written.
+    """
+    videos, meta = load_vad_dump(path)
+    meta.update(extra)
+    return save_vad_dump(path, videos, meta=meta)
