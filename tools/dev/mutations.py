@@ -20,6 +20,7 @@ _SCALES = 'fgclip_mm/models/utils/logit_scales.py'
 _SCORER = 'fgclip_mm/models/heads/prompt_anomaly_scorer.py'
 _T_BACKBONE = 'tests/models/backbones/test_open_clip_backbone.py'
 _T_BOXES = 'tests/datasets/transforms/test_boxes.py'
+_T_CORRUPT = 'tests/datasets/test_corrupt_videos.py'
 _T_LOADING = 'tests/datasets/transforms/test_loading.py'
 _T_LOSS = 'tests/models/losses/test_dual_contrastive_loss.py'
 _T_PROCESSING = 'tests/datasets/transforms/test_processing.py'
@@ -27,6 +28,7 @@ _T_RECOGNIZER = 'tests/models/recognizers/test_fgclip_recognizer.py'
 _T_REGION = 'tests/models/heads/test_region_head.py'
 _T_SCALES = 'tests/models/utils/test_logit_scales.py'
 _T_SCORER = 'tests/models/heads/test_prompt_anomaly_scorer.py'
+_T_SKIP_HOOK = 'tests/engine/hooks/test_skipped_samples_hook.py'
 _T_VAD = 'tests/evaluation/metrics/test_vad_metric.py'
 _T_VIDEO_IO = 'tests/datasets/test_video_io.py'
 _VAD = 'fgclip_mm/evaluation/metrics/vad_metric.py'
@@ -46,11 +48,9 @@ MUTATIONS = [
     dict(
         name='decode-skip-reraises',
         file=_LOADING,
-        original='        except VideoReadError as e:\n            return '
-        "_fail(self.on_error, f'{describe_sample(results)}: "
-        "{e}', e)\n        finally:",
-        replacement='        except VideoReadError:\n            '
-        'raise\n        finally:',
+        original='            return _fail(self.on_error, message, e, results)\n'
+        '        finally:',
+        replacement='            raise\n        finally:',
         tests=[_T_LOADING],
         note="DecodeSampledFrames(on_error='skip') raises on a corrupt file",
     ),
@@ -79,12 +79,20 @@ MUTATIONS = [
         note="training boxes pooled from another item's / frame's map",
     ),
     dict(
-        name='region-head-box-embeddings-repeat',
+        name='fixed-box-pooling-wrong-layout',
+        file='fgclip_mm/models/utils/box_pooling.py',
+        original='dense.reshape(f, d, h * w).mT',
+        replacement='dense.reshape(f, h * w, d)',
+        tests=[_T_REGION, 'tests/models/utils/test_box_pooling.py'],
+        note='test-time boxes pooled from scrambled channels',
+    ),
+    dict(
+        name='fixed-box-weights-cache-ignores-boxes',
         file=_REGION,
-        original='frame_index = frames.repeat_interleave(k)',
-        replacement='frame_index = frames.repeat(k)',
+        original='key = (boxes_key, h, w,',
+        replacement='key = (h, w,',
         tests=[_T_REGION],
-        note='test-time boxes pooled from the wrong frames',
+        note="new scoring boxes reuse the previous boxes' weights",
     ),
     dict(
         name='scorer-region-sign-flip',
@@ -567,5 +575,93 @@ MUTATIONS = [
         replacement='return inside & far & False',
         tests=['tests/datasets/transforms/test_boxes.py'],
         note='boxes invented across keyframes minutes apart',
+    ),
+    # ------------------------------------ issue 13: corrupt videos named
+    dict(
+        name='test-mode-skips',
+        file=_LOADING,
+        original="    if on_error == 'skip' and not results.get('test_mode'):",
+        replacement="    if on_error == 'skip':",
+        tests=[_T_CORRUPT],
+        note='an unreadable test video is skipped: a test set with holes',
+    ),
+    dict(
+        name='skip-not-attached',
+        file='fgclip_mm/datasets/sample_skips.py',
+        original='                if skipped:\n'
+        '                    _attach(data, skipped)',
+        replacement='                if False:\n'
+        '                    _attach(data, skipped)',
+        tests=[_T_CORRUPT, _T_SKIP_HOOK],
+        note='skipped samples are not counted',
+    ),
+    dict(
+        name='keyframe-overrun-unchecked',
+        file=_LOADING,
+        original='    if frames and max(frames) >= total + slack:',
+        replacement='    if False:',
+        tests=[_T_CORRUPT],
+        note='a video shorter than its annotation trains on wrong frames',
+    ),
+    dict(
+        name='pyav-ignores-rotation',
+        file='fgclip_mm/datasets/pyav_reader.py',
+        original='np.rot90(frame.to_ndarray(**kwargs), turns)',
+        replacement='frame.to_ndarray(**kwargs)',
+        tests=[_T_CORRUPT],
+        note='PyAV and decord disagree on a rotated video',
+    ),
+    dict(
+        name='stream-ignores-rotation',
+        file='fgclip_mm/datasets/video_stream.py',
+        original='np.rot90(frame.to_ndarray(**kwargs), turns)',
+        replacement='frame.to_ndarray(**kwargs)',
+        tests=['tests/datasets/test_video_stream.py'],
+        note='tools/infer.py scores other frames than tools/test.py',
+    ),
+    dict(
+        name='hook-ignores-other-ranks',
+        file='fgclip_mm/engine/hooks/skipped_samples_hook.py',
+        original='records = [r for part in all_gather_object(self._epoch) '
+        'for r in part]',
+        replacement='records = list(self._epoch)',
+        tests=[_T_SKIP_HOOK],
+        note='skips on other ranks are not counted',
+    ),
+    dict(
+        name='annotated-count-unchecked',
+        file=_LOADING,
+        original='        if annotated is not None and int(annotated) > num + '
+        'slack:',
+        replacement='        if False:',
+        tests=[_T_CORRUPT],
+        note='a truncated test video is scored as if complete',
+    ),
+    # ------------------------------ issue 10: temporal scale and smoothing
+    dict(
+        name='metric-ignores-smooth-kernel',
+        file=_VAD,
+        original='                self.score_interp,\n'
+        '                self.smooth_kernel,\n',
+        replacement='                self.score_interp,\n                1,\n',
+        tests=['tests/evaluation/metrics/test_vad_metric_smoothing.py'],
+        note='VADMetric(smooth_kernel=k) scores unsmoothed curves',
+    ),
+    dict(
+        name='stride-sampling-ignored-for-normal-entries',
+        file='fgclip_mm/datasets/transforms/sampling.py',
+        original='            start, stop = 0, total\n'
+        "        if self.span_sampling == 'stride':",
+        replacement='            start, stop = 0, total\n        if False:',
+        tests=['tests/datasets/transforms/test_sampling.py'],
+        note='normal clips span the whole segment, not the test stride',
+    ),
+    dict(
+        name='region-adapter-after-the-mean',
+        file=_REGION,
+        original='        feats = self.adapt(feats)\n        n = mask.shape[2]',
+        replacement='        n = mask.shape[2]',
+        tests=[_T_REGION],
+        note='the region adapter is skipped in training',
     ),
 ]
