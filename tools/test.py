@@ -24,6 +24,7 @@ from fgclip_mm.engine import (
     ConfigError,
     check_config,
     require_exact_checkpoint,
+    shutdown_distributed,
 )
 
 
@@ -132,6 +133,7 @@ def main() -> None:
         sys.exit(f'error: {err}')
     if is_main_process():
         print_metrics(metrics)
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

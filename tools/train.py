@@ -17,7 +17,12 @@ from torch.distributed.elastic.multiprocessing.errors import record
 
 import fgclip_mm  # noqa: F401  (registers components, applies fgclip_mm.compat)
 from fgclip_mm.compat import UnsafeCheckpointError
-from fgclip_mm.engine import CheckpointError, ConfigError, check_config
+from fgclip_mm.engine import (
+    CheckpointError,
+    ConfigError,
+    check_config,
+    shutdown_distributed,
+)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -149,6 +154,8 @@ def main() -> None:
         # unreadable, hostile or mismatched checkpoint: the message says
         # which file and which keys; a traceback would only hide it
         sys.exit(f'error: {err}')
+    # every rank leaves together (see shutdown_distributed)
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

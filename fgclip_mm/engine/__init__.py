@@ -9,6 +9,7 @@ from .checkpoints import (
     verify_checkpoint_file,
 )
 from .config_checks import ConfigError, check_config
+from .distributed import shutdown_distributed
 from .hooks import *  # noqa: F401,F403
 from .runner_checkpoints import (
     find_resumable_checkpoint,
@@ -29,5 +30,6 @@ __all__ = [
     'load_state_dict_checked',
     'read_checkpoint',
     'require_exact_checkpoint',
+    'shutdown_distributed',
     'verify_checkpoint_file',
 ]

@@ -83,7 +83,13 @@ def run(args, env, timeout=600):
         text=True,
         timeout=timeout,
     )
-    return res, res.stdout + res.stderr
+    # faulthandler's list of extension modules would fill a failure's tail
+    out = '\n'.join(
+        line
+        for line in (res.stdout + res.stderr).splitlines()
+        if not line.startswith('Extension modules:')
+    )
+    return res, out
 
 
 def train(env, work_dir, epochs, *extra, script='tools/train.py'):
