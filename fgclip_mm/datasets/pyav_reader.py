@@ -1,12 +1,38 @@
 """PyAV video reader: the drop-in backend for files decord mishandles."""
 
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 
 from .video_io import VideoReader, VideoReadError
 
-__all__ = ['PyAVReader']
+__all__ = ['PyAVReader', 'frame_converter']
+
+
+def frame_converter(
+    size: Optional[Tuple[int, int]], turns: int = 0
+) -> Callable:
+    """``convert(frame) -> (H, W, 3) uint8`` RGB array of a PyAV frame,
+    scaled to ``size`` (stored ``(width, height)``; None keeps it) and
+    turned ``turns`` quarter turns counterclockwise.
+
+    One ``VideoReformatter`` serves every frame, so swscale's context is
+    built once: ``VideoFrame.to_ndarray(width=, height=)`` builds one per
+    frame, which took 0.45 ms of a 64x64 frame's 0.55 ms on 2 CPU cores.
+    The pixels are the same.
+    """
+    from av.video.reformatter import VideoReformatter
+
+    reformatter = VideoReformatter()
+    kwargs = dict(format='rgb24')
+    if size is not None:
+        kwargs.update(width=int(size[0]), height=int(size[1]))
+
+    def convert(frame) -> np.ndarray:
+        rgb = reformatter.reformat(frame, **kwargs).to_ndarray()
+        return np.rot90(rgb, turns) if turns else rgb
+
+    return convert
 
 
 class PyAVReader(VideoReader):
@@ -86,11 +112,10 @@ class PyAVReader(VideoReader):
         self, indices: np.ndarray, size: Optional[Tuple[int, int]]
     ) -> np.ndarray:
         # ``indices`` are sorted and unique (checked by get_frames).
-        kwargs = dict(format='rgb24')
         turns = self.quarter_turns
-        if size is not None:  # ``size`` is displayed; decode it unturned
-            w, h = (size[1], size[0]) if turns % 2 else size
-            kwargs.update(width=int(w), height=int(h))
+        if size is not None and turns % 2:  # ``size`` is displayed
+            size = (size[1], size[0])
+        convert = frame_converter(size, turns)
         wanted = indices.tolist()
         out: List[np.ndarray] = []
         while len(out) < len(wanted):
@@ -109,7 +134,7 @@ class PyAVReader(VideoReader):
                         f'{self.filename}: PyAV seek landed on frame {idx} '
                         f'after the wanted frame {target}'
                     )
-                out.append(np.rot90(frame.to_ndarray(**kwargs), turns))
+                out.append(convert(frame))
                 if len(out) == len(wanted):
                     break
                 target = wanted[len(out)]

@@ -11,7 +11,7 @@ has index n, as in a full sequential decode):
 
 * ``'pyav'`` (default): iterates ``container.decode``; every frame is decoded
   (inter prediction needs them), only kept frames are converted with
-  ``VideoFrame.to_ndarray(width=, height=)`` (swscale).
+  one swscale context for the whole stream (``frame_converter``).
 * ``'decord'``: one handle opened at the output size, ``get_batch`` on each
   chunk of sorted kept indices (decord decodes forward between them).
 """
@@ -24,6 +24,7 @@ from typing import Iterator, Optional, Tuple
 
 import numpy as np
 
+from .pyav_reader import frame_converter
 from .video_io import VideoReadError
 from .video_rotation import quarter_turns
 
@@ -119,10 +120,9 @@ def _pyav_frames(
 
     # PyAV returns the stored frames; turn them as players (and decord) do
     turns = quarter_turns(filename)
-    kwargs = dict(format='rgb24')
-    if size is not None:  # ``size`` is displayed; decode it unturned
-        w, h = (size[1], size[0]) if turns % 2 else size
-        kwargs.update(width=int(w), height=int(h))
+    if size is not None and turns % 2:  # ``size`` is displayed
+        size = (size[1], size[0])
+    convert = frame_converter(size, turns)
     try:
         container = av.open(filename)
     except Exception as e:
@@ -136,7 +136,7 @@ def _pyav_frames(
             if index % stride:
                 continue
             inds.append(index)
-            frames.append(np.rot90(frame.to_ndarray(**kwargs), turns))
+            frames.append(convert(frame))
             if len(inds) == chunk_size:
                 shape = (0,) + frames[0].shape
                 read = index + 1

@@ -96,3 +96,31 @@ def test_get_num_frames_reads_each_file_version_once(monkeypatch, tmp_path):
         get_num_frames(str(tmp_path / 'none.mp4'))
     with pytest.raises(ValueError, match="Unknown video backend 'opencv'"):
         open_video(CARPHONE, 'opencv')
+
+
+@pytest.mark.parametrize('size', [None, (64, 48), (33, 17)])
+def test_frame_converter_gives_what_to_ndarray_gives(size):
+    from fgclip_mm.datasets.pyav_reader import frame_converter
+
+    convert = frame_converter(size)
+    kwargs = dict(format='rgb24')
+    if size is not None:
+        kwargs.update(width=size[0], height=size[1])
+    with av.open(CARPHONE) as c:
+        for i, frame in enumerate(c.decode(video=0)):
+            np.testing.assert_array_equal(
+                convert(frame), frame.to_ndarray(**kwargs)
+            )
+            if i == 10:
+                break
+
+
+def test_frame_converter_turns_counterclockwise():
+    from fgclip_mm.datasets.pyav_reader import frame_converter
+
+    with av.open(CARPHONE) as c:
+        frame = next(c.decode(video=0))
+        np.testing.assert_array_equal(
+            frame_converter(None, 1)(frame),
+            np.rot90(frame.to_ndarray(format='rgb24')),
+        )
