@@ -18,7 +18,7 @@ import io
 import os.path as osp
 import re
 import zlib
-from typing import Iterator, List, Optional, TextIO, Tuple
+from typing import Dict, Iterator, List, Optional, TextIO, Tuple
 
 __all__ = [
     'AnnotationError',
@@ -33,6 +33,7 @@ __all__ = [
     'parse_int',
     'to_int',
     'video_id_of',
+    'first_occurrence',
 ]
 
 #: Extensions removed from video names by :func:`video_stem`. Only these
@@ -168,6 +169,38 @@ def video_id_of(path: str, lineno: int, line: str, name: str) -> str:
             path, lineno, f'{name!r} names no video (an empty file name)', line
         )
     return video
+
+
+#: :func:`first_occurrence` messages of the temporal annotations (UCF-Crime,
+#: XD-Violence) and of plain name lists (video lists, MSAD splits).
+ANNOTATED_TWICE = 'is annotated twice (first on line {first})'
+ALREADY_LISTED = 'already listed on line {first}'
+
+
+def first_occurrence(
+    seen: Dict[str, int],
+    video: str,
+    path: str,
+    lineno: int,
+    line: str,
+    repeat: str = 'is listed twice (first on line {first})',
+) -> None:
+    """Remember the line that names ``video`` first; a second line naming it
+    is an :class:`AnnotationError` that names both lines.
+
+    Args:
+        seen (dict[str, int]): Video -> line of its first occurrence, updated.
+        video (str): The video the line names.
+        path (str): The annotation file.
+        lineno (int): 1-based line number.
+        line (str): The line, quoted in the error.
+        repeat (str): The message after ``video 'NAME' ``; ``{first}`` is the
+            first line.
+    """
+    if video in seen:
+        message = f'video {video!r} ' + repeat.format(first=seen[video])
+        raise AnnotationError(path, lineno, message, line)
+    seen[video] = lineno
 
 
 def _read_bytes(path: str, code: Optional[str] = None) -> bytes:

@@ -22,7 +22,15 @@ import re
 from collections import OrderedDict
 from typing import Dict, List
 
-from .base import MAX_INT, AnnotationError, iter_lines, read_lines, video_stem
+from .base import (
+    ALREADY_LISTED,
+    MAX_INT,
+    AnnotationError,
+    first_occurrence,
+    iter_lines,
+    read_lines,
+    video_stem,
+)
 from .class_names import MSAD_CLASSES, is_normal_class
 
 __all__ = [
@@ -228,12 +236,5 @@ def read_msad_split(path: str) -> List[str]:
             raise AnnotationError(
                 path, lineno, f'{line.strip()!r} names no video', line
             )
-        if name in names:
-            raise AnnotationError(
-                path,
-                lineno,
-                f'video {name!r} already listed on line {names[name]}',
-                line,
-            )
-        names[name] = lineno
+        first_occurrence(names, name, path, lineno, line, ALREADY_LISTED)
     return list(names)

@@ -8,7 +8,13 @@ from zipfile import BadZipFile
 
 import numpy as np
 
-from .base import AnnotationError, iter_lines, to_int, video_id_of
+from .base import (
+    AnnotationError,
+    first_occurrence,
+    iter_lines,
+    to_int,
+    video_id_of,
+)
 
 __all__ = ['parse_shanghaitech_split', 'load_shanghaitech_masks']
 
@@ -54,15 +60,7 @@ def parse_shanghaitech_split(path: str) -> List[dict]:
                     line,
                 )
         video = video_id_of(path, lineno, line, tokens[0])
-        if video in seen:
-            raise AnnotationError(
-                path,
-                lineno,
-                f'video {video!r} is listed twice (first on line '
-                f'{seen[video]})',
-                line,
-            )
-        seen[video] = lineno
+        first_occurrence(seen, video, path, lineno, line)
         entries.append(
             dict(video=video, is_anomaly=bool(label), num_frames=num_frames)
         )

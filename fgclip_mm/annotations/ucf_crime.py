@@ -11,7 +11,14 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .base import AnnotationError, iter_lines, to_int, video_id_of
+from .base import (
+    ANNOTATED_TWICE,
+    AnnotationError,
+    first_occurrence,
+    iter_lines,
+    to_int,
+    video_id_of,
+)
 
 __all__ = [
     'parse_intervals',
@@ -165,15 +172,9 @@ def read_ucf_annotation_lines(
         if line.lstrip().startswith('#'):
             continue
         record = _parse_ucf_line(path, lineno, line, max_events)
-        if record['video'] in seen:
-            raise AnnotationError(
-                path,
-                lineno,
-                f'video {record["video"]!r} is annotated twice '
-                f'(first on line {seen[record["video"]]})',
-                line,
-            )
-        seen[record['video']] = lineno
+        first_occurrence(
+            seen, record['video'], path, lineno, line, ANNOTATED_TWICE
+        )
         records.append(record)
     return records
 

@@ -5,7 +5,15 @@ import os.path as osp
 import re
 from typing import Any, Dict, List, Set
 
-from .base import AnnotationError, iter_lines, to_int, video_id_of, video_stem
+from .base import (
+    ALREADY_LISTED,
+    AnnotationError,
+    first_occurrence,
+    iter_lines,
+    to_int,
+    video_id_of,
+    video_stem,
+)
 from .fgclip_json import load_json_entries
 
 __all__ = ['read_video_list', 'read_lengths', 'load_video_names']
@@ -53,14 +61,7 @@ def read_video_list(path: str, first_field: bool = False) -> List[str]:
                 )
             name = tokens[0]
         video = video_id_of(path, lineno, line, name)
-        if video in seen:
-            raise AnnotationError(
-                path,
-                lineno,
-                f'video {video!r} already listed on line {seen[video]}',
-                line,
-            )
-        seen[video] = lineno
+        first_occurrence(seen, video, path, lineno, line, ALREADY_LISTED)
         videos.append(video)
     return videos
 
@@ -102,15 +103,7 @@ def read_lengths(path: str) -> Dict[str, int]:
                 path, lineno, f'negative length {length}', line
             )
         video = video_id_of(path, lineno, line, tokens[0])
-        if video in seen:
-            raise AnnotationError(
-                path,
-                lineno,
-                f'video {video!r} is listed twice (first on line '
-                f'{seen[video]})',
-                line,
-            )
-        seen[video] = lineno
+        first_occurrence(seen, video, path, lineno, line)
         lengths[video] = length
     return lengths
 

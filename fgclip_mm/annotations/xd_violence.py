@@ -4,7 +4,15 @@ names (Wu et al., ECCV 2020)."""
 import re
 from typing import Dict, List, Tuple
 
-from .base import AnnotationError, iter_lines, to_int, video_id_of, video_stem
+from .base import (
+    ANNOTATED_TWICE,
+    AnnotationError,
+    first_occurrence,
+    iter_lines,
+    to_int,
+    video_id_of,
+    video_stem,
+)
 from .ucf_crime import parse_intervals
 
 __all__ = [
@@ -83,14 +91,7 @@ def parse_xd_violence_annotations(path: str) -> Dict[str, List[Interval]]:
                 line,
             )
         video = video_id_of(path, lineno, line, tokens[0])
-        if video in seen:
-            raise AnnotationError(
-                path,
-                lineno,
-                f'video {video!r} is annotated twice (first on line '
-                f'{seen[video]})',
-                line,
-            )
+        first_occurrence(seen, video, path, lineno, line, ANNOTATED_TWICE)
         if is_xd_violence_normal(video):
             raise AnnotationError(
                 path,
@@ -98,6 +99,5 @@ def parse_xd_violence_annotations(path: str) -> Dict[str, List[Interval]]:
                 f'normal (label_A) video {video!r} has violence intervals',
                 line,
             )
-        seen[video] = lineno
         videos[video] = parse_intervals(path, lineno, line, numbers)
     return videos
