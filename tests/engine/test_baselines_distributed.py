@@ -3,12 +3,11 @@ tools/dist_train.sh, and tools/dist_test.sh gives the metrics of one process
 (issue 9), on features extracted from a tiny demo set."""
 
 import os
-import subprocess
 import sys
 
 import pytest
 
-from .test_tools_end_to_end import REPO, free_port, metrics_of
+from .test_tools_end_to_end import free_port, metrics_of, run
 
 pytestmark = pytest.mark.slow
 
@@ -20,24 +19,6 @@ BASELINES = {
 }
 # the demo model's random CLIP text tower (no exported clip.pt needed)
 TEXT = ['model.head.text_encoder.pretrained=None']
-
-
-def run(args, env, timeout=600):
-    res = subprocess.run(
-        args,
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    # faulthandler's list of extension modules would fill a failure's tail
-    out = '\n'.join(
-        line
-        for line in (res.stdout + res.stderr).splitlines()
-        if not line.startswith('Extension modules:')
-    )
-    return res, out
 
 
 @pytest.fixture(scope='module')
