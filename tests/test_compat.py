@@ -1,6 +1,7 @@
 """The third-party workarounds of fgclip_mm.compat."""
 
 import os
+import os.path as osp
 import socket
 import subprocess
 import sys
@@ -139,6 +140,66 @@ def test_process_group_is_destroyed_at_interpreter_exit():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ['after init True', 'at exit False']
+
+
+GLOO_THREADS = (
+    'def gloo_threads():\n'
+    '    import os\n'
+    "    names = [open(f'/proc/self/task/{t}/comm').read().strip()\n"
+    "             for t in os.listdir('/proc/self/task')]\n"
+    "    return sum('gloo' in n for n in names)\n"
+)
+# a DDP model in a reference cycle, as the Runner keeps its wrapped model
+DDP_IN_A_CYCLE = (
+    'import torch\n'
+    'class Holder: pass\n'
+    'h = Holder(); h.me = h\n'
+    'ddp = torch.nn.parallel.DistributedDataParallel\n'
+    'h.model = ddp(torch.nn.Linear(2, 2))\n'
+    "print('threads after init', gloo_threads() > 0)\n"
+    'del h\n'
+)
+
+
+@pytest.mark.skipif(
+    not osp.isdir('/proc/self/task'), reason='needs /proc thread names'
+)
+def test_backend_threads_end_before_interpreter_finalisation():
+    # the group's threads must not outlive the exit handlers: torn down
+    # during finalisation they can abort the rank (compat section 3b)
+    out = run_one_rank(
+        'import atexit, fgclip_mm\n'
+        'from mmengine.dist import init_dist\n'
+        + GLOO_THREADS
+        + "atexit.register(lambda: print('threads at exit', gloo_threads()))\n"
+        "init_dist('pytorch', backend='nccl')\n" + DDP_IN_A_CYCLE
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        'threads after init True',
+        'threads at exit 0',
+    ]
+
+
+@pytest.mark.skipif(
+    not osp.isdir('/proc/self/task'), reason='needs /proc thread names'
+)
+def test_shutdown_distributed_ends_the_backend_threads():
+    out = run_one_rank(
+        'import fgclip_mm\n'
+        'from mmengine.dist import init_dist\n'
+        'from fgclip_mm.engine.distributed import shutdown_distributed\n'
+        + GLOO_THREADS
+        + "init_dist('pytorch', backend='nccl')\n"
+        + DDP_IN_A_CYCLE
+        + 'shutdown_distributed()\n'
+        "print('threads after shutdown', gloo_threads())\n"
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        'threads after init True',
+        'threads after shutdown 0',
+    ]
 
 
 def test_apply_all_is_idempotent():

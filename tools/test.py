@@ -133,6 +133,9 @@ def main() -> None:
         sys.exit(f'error: {err}')
     if is_main_process():
         print_metrics(metrics)
+    # every rank leaves together, and the model that holds the process
+    # group is freed first (see shutdown_distributed)
+    del runner
     shutdown_distributed()
 
 

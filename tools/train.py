@@ -154,7 +154,9 @@ def main() -> None:
         # unreadable, hostile or mismatched checkpoint: the message says
         # which file and which keys; a traceback would only hide it
         sys.exit(f'error: {err}')
-    # every rank leaves together (see shutdown_distributed)
+    # every rank leaves together, and the model that holds the process
+    # group is freed first (see shutdown_distributed)
+    del runner
     shutdown_distributed()
 
 
