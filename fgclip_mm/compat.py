@@ -260,21 +260,16 @@ def _cpu_gloo_init_dist() -> bool:
 
 # ----------------------------------------------------------------------------
 # 3b. Neither mmengine 0.10.7's ``Runner`` nor MMAction2's ``tools/train.py``
-#    destroys the default process group, and torch (checked with 2.14.1) does
-#    not do it at exit either (pytorch/pytorch#190489; the atexit fix
-#    pytorch/pytorch#179291 was abandoned). Destroying the group is not
-#    enough: the DDP-wrapped model still holds the gloo process group, and the
-#    Runner sits in reference cycles, so the group's threads (one
-#    ``gloo_tcp_loop``, two ``pt_gloo_runloop``) outlive ``main()`` and are
-#    torn down during interpreter finalisation. A rank then sometimes aborts
-#    with "terminate called without an active exception" (SIGABRT) from a
-#    native thread, which torchrun reports as a failed run after training
-#    finished (1 in 3 two-rank runs on a 2-core machine without any fix; 1 in
-#    about 6 CI runs of the test suite with the group destroyed but not
-#    collected). The init wrapper above registers this handler: it destroys
-#    the group and collects the cycles, so the backend's threads are joined
-#    while the interpreter is whole (checked: one thread left at exit).
-#    Remove when torch or mmengine releases the group at exit.
+#    destroys the default process group, nor does torch 2.14.1 at exit
+#    (pytorch/pytorch#190489; the fix pytorch/pytorch#179291 was abandoned).
+#    The DDP-wrapped model, in the Runner's reference cycles, also holds the
+#    gloo group, so its threads outlive ``main()`` and are torn down during
+#    interpreter finalisation, where a rank sometimes aborts ("terminate
+#    called without an active exception", SIGABRT; torchrun then reports a
+#    finished run as failed). The init wrapper above registers this handler:
+#    it destroys the group and collects the cycles, so the backend's threads
+#    end while the interpreter is whole. Remove when torch or mmengine
+#    releases the group at exit.
 # ----------------------------------------------------------------------------
 def destroy_process_group_at_exit() -> None:
     """Destroy the default process group and free what still holds it."""
