@@ -7,7 +7,9 @@ form: it yields the scores chunk by chunk while the video is decoded (see
 :func:`fgclip_mm.datasets.video_stream.stream_frames`).
 """
 
+import logging
 import os.path as osp
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, Optional, Sequence, Tuple, Union
 
@@ -68,7 +70,8 @@ def init_vad_model(
         cfg.merge_from_dict(cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     model = MODELS.build(cfg.model)
-    model.init_weights()
+    with _init_report_silenced():
+        model.init_weights()
     if checkpoint is not None:
         from fgclip_mm.engine.checkpoints import (
             load_state_dict_checked,
@@ -86,6 +89,25 @@ def init_vad_model(
         )
     model.cfg = cfg
     return model.to(device).eval()
+
+
+@contextmanager
+def _init_report_silenced():
+    """Raise mmengine's current logger to WARNING for the block.
+
+    Without a log file, ``BaseModule.init_weights`` logs two INFO lines per
+    parameter (how it was initialised): hundreds of lines before a video is
+    scored. Training still writes them to its log file.
+    """
+    from mmengine.logging import MMLogger
+
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def config_test_settings(model) -> dict:

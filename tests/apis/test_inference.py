@@ -1,5 +1,6 @@
 """fgclip_mm.apis: every frame scored, online chunks, prompts, segments."""
 
+import logging
 import os.path as osp
 
 import decord
@@ -30,6 +31,28 @@ def model():
     # a non-identity temporal adapter: scores depend on the clip grouping
     torch.nn.init.normal_(m.temporal_adapter.out_proj.weight, std=0.2)
     return m
+
+
+def test_init_does_not_report_every_parameter():
+    # mmengine logs each parameter's initialisation when there is no log
+    # file; a user scoring one video should not get those lines
+    from mmengine.logging import MMLogger
+
+    messages = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    logger = MMLogger.get_current_instance()
+    level, handler = logger.level, Collect()
+    logger.addHandler(handler)
+    try:
+        init_vad_model(CONFIG)
+    finally:
+        logger.removeHandler(handler)
+    assert not [m for m in messages if 'init_weights' in m]
+    assert logger.level == level
 
 
 def reference_scores(model, inds, clip_len):
