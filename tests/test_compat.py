@@ -166,7 +166,8 @@ DDP_IN_A_CYCLE = (
 )
 def test_backend_threads_end_before_interpreter_finalisation():
     # the group's threads must not outlive the exit handlers: torn down
-    # during finalisation they can abort the rank (compat section 3b)
+    # during finalisation they can abort the rank
+    # (fgclip_mm.compat.cpu_distributed)
     out = run_one_rank(
         'import atexit, fgclip_mm\n'
         'from mmengine.dist import init_dist\n'
@@ -200,6 +201,18 @@ def test_shutdown_distributed_ends_the_backend_threads():
         'threads after init True',
         'threads after shutdown 0',
     ]
+
+
+def test_every_workaround_module_is_applied():
+    # a module added to fgclip_mm/compat/ but not to WORKAROUNDS would
+    # never run
+    import pkgutil
+
+    names = {m.name for m in pkgutil.iter_modules(compat.__path__)}
+    listed = {w.__name__.rsplit('.', 1)[1] for w in compat.WORKAROUNDS}
+    assert names == listed
+    assert all(callable(w.apply) and w.NAME for w in compat.WORKAROUNDS)
+    assert len({w.NAME for w in compat.WORKAROUNDS}) == len(listed)
 
 
 def test_apply_all_is_idempotent():

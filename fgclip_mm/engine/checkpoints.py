@@ -12,8 +12,9 @@
 * :func:`diff_state_dict` / :func:`load_state_dict_checked` compare a
   checkpoint's keys and shapes with a model's and say which keys differ.
 
-The mmengine functions are replaced by these in ``fgclip_mm.compat``
-(section 5), so MMAction2's stock scripts get the same behaviour.
+The mmengine functions are replaced by these in
+``fgclip_mm.compat.atomic_checkpoints``, so MMAction2's stock scripts get
+the same behaviour.
 """
 
 import logging

@@ -18,9 +18,9 @@ def shutdown_distributed() -> None:
     The DDP-wrapped model holds the group too, so the reference cycles it
     sits in are collected: the backend's threads then end here, not during
     interpreter finalisation, where they can abort the rank
-    (:mod:`fgclip_mm.compat`, section 3b). Without a process group it does
-    nothing. After an error no rank calls it: the exit handler of section
-    3b destroys the group without waiting.
+    (:mod:`fgclip_mm.compat.cpu_distributed`). Without a process group it
+    does nothing. After an error no rank calls it: the exit handler of that
+    module destroys the group without waiting.
     """
     if not (torch_dist.is_available() and torch_dist.is_initialized()):
         return

@@ -1,6 +1,6 @@
 """mmengine ``Runner`` checkpoint functions that check what they load.
 
-``fgclip_mm.compat`` (section 5) installs these in place of mmengine
+``fgclip_mm.compat.atomic_checkpoints`` installs these in place of mmengine
 0.10.7's ``save_checkpoint``, ``find_latest_checkpoint``, local checkpoint
 loader, ``Runner.resume`` and ``Runner.load_checkpoint``, so MMAction2's
 stock scripts behave like ours. The file-level helpers are in

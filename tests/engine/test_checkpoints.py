@@ -94,7 +94,7 @@ def test_a_save_that_dies_midway_keeps_the_old_file(tmp_path, monkeypatch):
 def test_mmengine_save_checkpoint_is_atomic_for_local_files(
     tmp_path, monkeypatch
 ):
-    # fgclip_mm.compat replaced mmengine's function (section 5)
+    # fgclip_mm.compat.atomic_checkpoints replaced mmengine's function
     from fgclip_mm.engine import runner_checkpoints
 
     calls = []

@@ -664,4 +664,31 @@ MUTATIONS = [
         tests=[_T_REGION],
         note='the region adapter is skipped in training',
     ),
+    # ------------- session 4: process group freed before finalisation
+    dict(
+        name='exit-handler-does-not-collect',
+        file='fgclip_mm/compat/cpu_distributed.py',
+        original='    # its threads) alive until the cycles are collected\n'
+        '    gc.collect()',
+        replacement='    # its threads) alive until the cycles are collected\n'
+        '    pass',
+        tests=['tests/test_compat.py'],
+        note="gloo's threads live into interpreter finalisation (SIGABRT)",
+    ),
+    dict(
+        name='shutdown-does-not-collect',
+        file='fgclip_mm/engine/distributed.py',
+        original='        torch_dist.destroy_process_group()\n        gc.collect()',
+        replacement='        torch_dist.destroy_process_group()',
+        tests=['tests/test_compat.py'],
+        note='a finished run leaves the backend threads running',
+    ),
+    dict(
+        name='init-report-not-silenced',
+        file='fgclip_mm/apis/inference.py',
+        original='    logger.setLevel(max(level, logging.WARNING))',
+        replacement='    pass',
+        tests=['tests/apis/test_inference.py'],
+        note='init_vad_model logs two lines per parameter',
+    ),
 ]
