@@ -33,7 +33,7 @@ from . import (
     vindlu_transformers5,
     weights_only_checkpoints,
 )
-from .cpu_distributed import destroy_process_group_at_exit
+from .cpu_distributed import release_process_group
 from .weights_only_checkpoints import (
     UNSAFE_LOAD_ENV,
     UnsafeCheckpointError,
@@ -46,9 +46,9 @@ __all__ = [
     'UnsafeCheckpointError',
     'applied_workarounds',
     'apply_all',
-    'destroy_process_group_at_exit',
     'load_checkpoint_file',
     'mmengine_checkpoint_globals',
+    'release_process_group',
 ]
 
 #: In the order they must be applied (drn before ``mmaction.models`` is

@@ -29,7 +29,7 @@ def apply() -> bool:
         backend: str = 'nccl', init_backend='torch', **kwargs
     ) -> None:
         # registered first so that it runs last, after mmengine's own hooks
-        atexit.register(destroy_process_group_at_exit)
+        atexit.register(release_process_group)
         if torch.cuda.is_available() or init_backend != 'torch':
             return original(backend, init_backend=init_backend, **kwargs)
         import torch.distributed as torch_dist
@@ -60,8 +60,12 @@ def apply() -> bool:
 # end while the interpreter is whole. Remove when torch or mmengine
 # releases the group at exit.
 # ----------------------------------------------------------------------------
-def destroy_process_group_at_exit() -> None:
-    """Destroy the default process group and free what still holds it."""
+def release_process_group() -> None:
+    """Destroy the default process group and free what still holds it.
+
+    The exit handler, and the last step of
+    :func:`fgclip_mm.engine.distributed.shutdown_distributed`.
+    """
     import gc
 
     import torch.distributed as torch_dist

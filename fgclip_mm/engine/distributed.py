@@ -1,8 +1,8 @@
 """Ending a distributed run cleanly."""
 
-import gc
-
 import torch.distributed as torch_dist
+
+from ..compat import release_process_group
 
 __all__ = ['shutdown_distributed']
 
@@ -27,5 +27,4 @@ def shutdown_distributed() -> None:
     try:
         torch_dist.barrier()
     finally:
-        torch_dist.destroy_process_group()
-        gc.collect()
+        release_process_group()

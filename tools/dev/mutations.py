@@ -678,7 +678,7 @@ MUTATIONS = [
     dict(
         name='shutdown-does-not-collect',
         file='fgclip_mm/engine/distributed.py',
-        original='        torch_dist.destroy_process_group()\n        gc.collect()',
+        original='        release_process_group()',
         replacement='        torch_dist.destroy_process_group()',
         tests=['tests/test_compat.py'],
         note='a finished run leaves the backend threads running',
