@@ -149,6 +149,9 @@ GLOO_THREADS = (
     "             for t in os.listdir('/proc/self/task')]\n"
     "    return sum('gloo' in n for n in names)\n"
 )
+needs_thread_names = pytest.mark.skipif(
+    not osp.isdir('/proc/self/task'), reason='needs /proc thread names'
+)
 # a DDP model in a reference cycle, as the Runner keeps its wrapped model
 DDP_IN_A_CYCLE = (
     'import torch\n'
@@ -161,9 +164,7 @@ DDP_IN_A_CYCLE = (
 )
 
 
-@pytest.mark.skipif(
-    not osp.isdir('/proc/self/task'), reason='needs /proc thread names'
-)
+@needs_thread_names
 def test_backend_threads_end_before_interpreter_finalisation():
     # the group's threads must not outlive the exit handlers: torn down
     # during finalisation they can abort the rank
@@ -182,9 +183,7 @@ def test_backend_threads_end_before_interpreter_finalisation():
     ]
 
 
-@pytest.mark.skipif(
-    not osp.isdir('/proc/self/task'), reason='needs /proc thread names'
-)
+@needs_thread_names
 def test_shutdown_distributed_ends_the_backend_threads():
     out = run_one_rank(
         'import fgclip_mm\n'
